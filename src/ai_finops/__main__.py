@@ -1,0 +1,3 @@
+from ai_finops.cli import main
+
+raise SystemExit(main())
