@@ -1,0 +1,1 @@
+"""Deterministic demo/test data generator (OTLP spans, business tables, billing exports, ground truth)."""
