@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fnmatch
 import hashlib
+import operator
 import os
 import queue
 import tempfile
@@ -121,7 +122,7 @@ def _quote(value: str) -> str:
 
 def _write_chunks(kind: FileKind, path: Path, source_file: str, loaded_at: str, directory: str):
     """Yield (csv_path, rows) chunks of at most CHUNK_ROWS rows. Every value is quoted; NULL is an empty field."""
-    columns = kind.columns
+    pick = operator.itemgetter(*kind.columns) if len(kind.columns) > 1 else (lambda row: (row[kind.columns[0]],))
     lineage_prefix = "," + _quote(source_file) + ","
     lineage_suffix = "," + _quote(loaded_at) + "\n"
     rows_iter = kind.reader(path)
@@ -135,10 +136,10 @@ def _write_chunks(kind: FileKind, path: Path, source_file: str, loaded_at: str, 
             write = out.write
             for line_number, row in rows_iter:
                 try:
-                    values = [row[name] for name in columns]
+                    values = pick(row)
                 except KeyError as error:
                     raise BadInput(path, line_number, f"reader returned no value for column {error}") from None
-                text = ",".join("" if value is None else _quote(value) for value in values)
+                text = ",".join(['' if value is None else '"' + value.replace('"', '""') + '"' for value in values])
                 try:
                     write(text + lineage_prefix + str(line_number) + lineage_suffix)
                 except UnicodeEncodeError as error:

@@ -155,9 +155,19 @@ def decode_key_values(key_values) -> dict:
     for item in key_values:
         try:
             key = item["key"]
-        except (TypeError, KeyError) as error:
+            value = item.get("value")
+        except (TypeError, KeyError, AttributeError) as error:
             raise _Malformed(f"attribute without a key: {item!r}") from error
-        result[key] = decode_any(item.get("value"))
+        # Fast paths for the two common shapes; everything else goes through decode_any.
+        if type(value) is dict and len(value) == 1:
+            if "stringValue" in value:
+                result[key] = value["stringValue"]
+                continue
+            inner = value.get("intValue")
+            if type(inner) is str and inner.isdigit():
+                result[key] = int(inner)
+                continue
+        result[key] = decode_any(value)
     return result
 
 
