@@ -375,3 +375,34 @@ def test_large_file_is_loaded_in_several_chunks(engine, tmp_path, monkeypatch):
     assert engine.query("select span_id, source_line from RAW.otel_spans order by source_line") == [
         (f"{number:016x}", number + 1) for number in range(5)
     ]
+
+
+def _numbered_spans_file(path: Path, lines: int, bad_line: int | None = None) -> None:
+    template = json.loads((FIXTURES / "genai_example.jsonl").read_text())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as out:
+        for number in range(1, lines + 1):
+            if number == bad_line:
+                out.write('{"resourceSpans": [\n')
+                continue
+            spans = template["resourceSpans"][0]["scopeSpans"][0]["spans"]
+            spans[0]["spanId"] = f"{number:016x}"
+            out.write(json.dumps(template) + "\n")
+
+
+def test_parallel_parsing_matches_line_numbers(engine, tmp_path, monkeypatch):
+    monkeypatch.setattr(core, "BLOCK_BYTES", 4096)  # about 3 lines per block
+    monkeypatch.setattr(core, "PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setenv("AI_FINOPS_LOAD_WORKERS", "2")
+    path = tmp_path / "otlp" / "spans.jsonl"
+    _numbered_spans_file(path, 40)
+    (result,) = engine.load([path])
+    assert result.rows == 40
+    assert engine.query("select span_id, source_line, span_index from RAW.otel_spans order by source_line") == [
+        (f"{number:016x}", number, 0) for number in range(1, 41)
+    ]
+    bad = tmp_path / "otlp" / "bad.jsonl"
+    _numbered_spans_file(bad, 40, bad_line=29)
+    with pytest.raises(BadInput, match=f"^{bad}:29: not valid JSON"):
+        engine.load([bad])
+    assert engine.query("select count(*) from RAW.otel_spans where source_file = '" + str(bad) + "'") == [(0,)]

@@ -10,8 +10,12 @@ parsed in the main thread.
 
 from __future__ import annotations
 
+import collections
+import concurrent.futures
 import fnmatch
 import hashlib
+import itertools
+import multiprocessing
 import operator
 import os
 import queue
@@ -25,7 +29,7 @@ from typing import Callable, Iterable
 from ai_finops.loaders.app_csv import APP_KINDS
 from ai_finops.loaders.billing import BILLING_KINDS
 from ai_finops.loaders.kinds import BadInput, FileKind
-from ai_finops.loaders.otlp import OTLP_COLUMN_TYPES, OTLP_KIND
+from ai_finops.loaders.otlp import OTLP_COLUMN_TYPES, OTLP_KIND, read_otlp_lines
 from ai_finops.loaders.warehouse import LOAD_LOG_COLUMNS, LOAD_LOG_TABLE, Warehouse, connect, table_columns
 
 #: Rows per temporary CSV chunk (bounds temporary disk use for very large files).
@@ -120,43 +124,134 @@ def _quote(value: str) -> str:
     return '"' + value.replace('"', '""') + '"'
 
 
-def _write_chunks(kind: FileKind, path: Path, source_file: str, loaded_at: str, directory: str):
-    """Yield (csv_path, rows) chunks of at most CHUNK_ROWS rows. Every value is quoted; NULL is an empty field."""
-    pick = operator.itemgetter(*kind.columns) if len(kind.columns) > 1 else (lambda row: (row[kind.columns[0]],))
+def _write_csv(kind: FileKind, path, rows_iter, out, source_file: str, loaded_at: str, limit: int | None) -> int:
+    """Write rows as CSV (every value quoted, NULL as an empty field) until `rows_iter` ends or `limit` rows."""
+    columns = kind.columns
+    pick = operator.itemgetter(*columns) if len(columns) > 1 else (lambda row: (row[columns[0]],))
     lineage_prefix = "," + _quote(source_file) + ","
     lineage_suffix = "," + _quote(loaded_at) + "\n"
+    write = out.write
+    rows = 0
+    for line_number, row in rows_iter:
+        try:
+            values = pick(row)
+        except KeyError as error:
+            raise BadInput(path, line_number, f"reader returned no value for column {error}") from None
+        text = ",".join(["" if value is None else '"' + value.replace('"', '""') + '"' for value in values])
+        try:
+            write(text + lineage_prefix + str(line_number) + lineage_suffix)
+        except UnicodeEncodeError as error:
+            raise BadInput(path, line_number, f"text that is not valid Unicode ({error})") from None
+        rows += 1
+        if limit is not None and rows >= limit:
+            break
+    return rows
+
+
+def _serial_chunks(kind: FileKind, path: Path, source_file: str, loaded_at: str, directory: str):
+    """Yield (csv_path, rows) chunks of at most CHUNK_ROWS rows, parsed in this process."""
     rows_iter = kind.reader(path)
-    chunk_number = 0
-    exhausted = False
-    while not exhausted:
-        chunk_path = Path(directory) / f"chunk-{chunk_number:05d}.csv"
-        chunk_number += 1
-        rows = 0
+    for chunk_number in itertools.count():
+        chunk_path = Path(directory) / f"chunk-{chunk_number:06d}.csv"
         with open(chunk_path, "w", encoding="utf-8", newline="") as out:
-            write = out.write
-            for line_number, row in rows_iter:
-                try:
-                    values = pick(row)
-                except KeyError as error:
-                    raise BadInput(path, line_number, f"reader returned no value for column {error}") from None
-                text = ",".join(['' if value is None else '"' + value.replace('"', '""') + '"' for value in values])
-                try:
-                    write(text + lineage_prefix + str(line_number) + lineage_suffix)
-                except UnicodeEncodeError as error:
-                    raise BadInput(path, line_number, f"text that is not valid Unicode ({error})") from None
-                rows += 1
-                if rows >= CHUNK_ROWS:
-                    break
-            else:
-                exhausted = True
-        if rows:
-            yield chunk_path, rows
-        else:
+            rows = _write_csv(kind, path, rows_iter, out, source_file, loaded_at, CHUNK_ROWS)
+        if not rows:
             chunk_path.unlink()
+            return
+        yield chunk_path, rows
 
 
-def _copy_file(warehouse: Warehouse, kind: FileKind, path: Path, source_file: str, loaded_at: str) -> int:
-    """Parse and COPY one file; a background thread copies chunk N while the main thread parses chunk N+1."""
+# --- parallel parsing of line-oriented kinds (OTLP JSON lines) -------------------------------------------------------
+
+#: Kinds whose files can be cut at line boundaries and parsed in worker processes: name -> reader of numbered lines.
+LINE_READERS = {OTLP_KIND.name: read_otlp_lines}
+#: Bytes per block handed to a worker, and the file size from which worker processes are used.
+BLOCK_BYTES = 8 << 20
+PARALLEL_MIN_BYTES = 32 << 20
+
+
+def load_workers() -> int:
+    """Worker processes for parsing big OTLP files (env AI_FINOPS_LOAD_WORKERS; default: CPU count, at most 8)."""
+    configured = os.environ.get("AI_FINOPS_LOAD_WORKERS")
+    if configured:
+        return max(1, int(configured))
+    return max(1, min(8, os.cpu_count() or 1))
+
+
+def _parse_block(kind_name, path, source_file, loaded_at, first_line, block, chunk_path):
+    """Worker: parse one block of whole lines into a CSV chunk. Returns (chunk_path, rows) or ("bad", line, reason)."""
+    kind = kind_by_name(kind_name)
+    numbered = enumerate(block.split(b"\n"), start=first_line)
+    try:
+        with open(chunk_path, "w", encoding="utf-8", newline="") as out:
+            rows = _write_csv(
+                kind, path, LINE_READERS[kind_name](path, numbered), out, source_file, loaded_at, None,
+            )
+    except BadInput as error:
+        return ("bad", error.line_number, error.reason)
+    return (chunk_path, rows)
+
+
+def _blocks(path: Path):
+    """Yield (first_line_number, bytes) blocks of about BLOCK_BYTES, cut after a newline."""
+    line_number = 1
+    with open(path, "rb") as handle:
+        while True:
+            block = handle.read(BLOCK_BYTES)
+            if not block:
+                return
+            if not block.endswith(b"\n"):
+                block += handle.readline()
+            yield line_number, block.removesuffix(b"\n")
+            line_number += block.count(b"\n")
+
+
+def _parallel_chunks(pool, kind: FileKind, path: Path, source_file: str, loaded_at: str, directory: str):
+    """Yield (csv_path, rows) in file order while worker processes parse the blocks ahead."""
+    in_flight: collections.deque = collections.deque()
+    depth = 2 * pool._max_workers  # noqa: SLF001 - bounded read-ahead
+
+    def collect(future):
+        result = future.result()
+        if result[0] == "bad":
+            raise BadInput(path, result[1], result[2])
+        return result
+
+    try:
+        for number, (first_line, block) in enumerate(_blocks(path)):
+            chunk_path = str(Path(directory) / f"chunk-{number:06d}.csv")
+            in_flight.append(
+                pool.submit(_parse_block, kind.name, str(path), source_file, loaded_at, first_line, block, chunk_path)
+            )
+            while len(in_flight) >= depth:
+                chunk_path, rows = collect(in_flight.popleft())
+                yield Path(chunk_path), rows
+        while in_flight:
+            chunk_path, rows = collect(in_flight.popleft())
+            yield Path(chunk_path), rows
+    finally:
+        for future in in_flight:
+            future.cancel()
+        for future in in_flight:
+            if not future.cancelled():
+                concurrent.futures.wait([future])
+
+
+def _wants_pool(path: Path, kind: FileKind) -> bool:
+    return kind.name in LINE_READERS and path.stat().st_size >= PARALLEL_MIN_BYTES and load_workers() > 1
+
+
+def _make_pool():
+    # fork: the workers only run pure-Python parsing. The pool is created before any warehouse connection is
+    # opened, so no database thread exists when the workers are forked.
+    context = multiprocessing.get_context("fork")
+    pool = concurrent.futures.ProcessPoolExecutor(max_workers=load_workers(), mp_context=context)
+    pool.submit(int, 0).result()  # start the workers now
+    return pool
+
+
+def _copy_file(warehouse: Warehouse, kind: FileKind, path: Path, source_file: str, loaded_at: str, pool=None) -> int:
+    """Parse and COPY one file; a background thread copies chunk N while chunk N+1 is parsed."""
     copy_columns = [*kind.columns, "source_file", "source_line", "loaded_at"]
     pending: queue.Queue = queue.Queue(maxsize=1)
     failure: list[BaseException] = []
@@ -177,15 +272,20 @@ def _copy_file(warehouse: Warehouse, kind: FileKind, path: Path, source_file: st
 
     total = 0
     with tempfile.TemporaryDirectory(prefix="ai_finops_load_") as directory:
+        if pool is not None and kind.name in LINE_READERS:
+            chunks = _parallel_chunks(pool, kind, path, source_file, loaded_at, directory)
+        else:
+            chunks = _serial_chunks(kind, path, source_file, loaded_at, directory)
         thread = threading.Thread(target=copier, name="ai-finops-copy", daemon=True)
         thread.start()
         try:
-            for chunk_path, rows in _write_chunks(kind, path, source_file, loaded_at, directory):
+            for chunk_path, rows in chunks:
                 if failure:
                     break
                 pending.put((chunk_path, rows))
                 total += rows
         finally:
+            chunks.close()
             pending.put(None)
             thread.join()
         if failure:
@@ -193,7 +293,7 @@ def _copy_file(warehouse: Warehouse, kind: FileKind, path: Path, source_file: st
     return total
 
 
-def load_file(warehouse: Warehouse, path: Path, kind: FileKind) -> LoadResult:
+def load_file(warehouse: Warehouse, path: Path, kind: FileKind, pool=None) -> LoadResult:
     """Load one file in one transaction together with its load_log row; skip it when already loaded."""
     source_file = str(path)
     sha = file_sha256(path)
@@ -207,7 +307,7 @@ def load_file(warehouse: Warehouse, path: Path, kind: FileKind) -> LoadResult:
         if warehouse.already_loaded(sha, kind.table):
             warehouse.rollback()
             return LoadResult(source_file, kind.name, kind.table, 0, True, "already loaded (same sha256)")
-        rows = _copy_file(warehouse, kind, path, source_file, loaded_at.isoformat(sep=" "))
+        rows = _copy_file(warehouse, kind, path, source_file, loaded_at.isoformat(sep=" "), pool)
         warehouse.log_load(path.name, source_file, sha, kind.name, kind.table, rows, loaded_at)
         warehouse.commit()
     except BaseException:
@@ -236,12 +336,17 @@ def load_paths(
         if on_result is not None:
             on_result(result)
 
-    warehouse = connect(target, **conn_overrides)
+    pool = _make_pool() if any(_wants_pool(path, file_kind) for path, file_kind in planned) else None
     try:
-        for path, file_kind in planned:
-            report(load_file(warehouse, path, file_kind))
-        for path in unmatched:
-            report(LoadResult(str(path), "", "", 0, True, "no file kind matches this path"))
+        warehouse = connect(target, **conn_overrides)
+        try:
+            for path, file_kind in planned:
+                report(load_file(warehouse, path, file_kind, pool if _wants_pool(path, file_kind) else None))
+            for path in unmatched:
+                report(LoadResult(str(path), "", "", 0, True, "no file kind matches this path"))
+        finally:
+            warehouse.close()
     finally:
-        warehouse.close()
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
     return results

@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from ai_finops.loaders.kinds import BadInput, FileKind, Row
 
@@ -252,24 +252,29 @@ def spans_of_request(request) -> Iterator[Row]:
                 span_index += 1
 
 
-def read_otlp_jsonl(path: Path) -> Iterator[tuple[int, Row]]:
-    """Yield `(line_number, row)` for every span of an OTLP JSON lines file. Blank lines are skipped."""
+def read_otlp_lines(path: Path | str, numbered_lines: Iterable[tuple[int, bytes]]) -> Iterator[tuple[int, Row]]:
+    """Yield `(line_number, row)` for every span of the given `(line_number, line)` pairs. Blank lines are skipped."""
     loads = json.loads
+    for line_number, line in numbered_lines:
+        if not line.strip():
+            continue
+        try:
+            request = loads(line)
+        except ValueError as error:  # JSONDecodeError and UnicodeDecodeError
+            raise BadInput(path, line_number, f"not valid JSON ({error})") from None
+        try:
+            for row in spans_of_request(request):
+                yield line_number, row
+        except _Malformed as error:
+            raise BadInput(path, line_number, str(error)) from None
+        except RecursionError:
+            raise BadInput(path, line_number, "attribute values nested too deeply") from None
+
+
+def read_otlp_jsonl(path: Path) -> Iterator[tuple[int, Row]]:
+    """Yield `(line_number, row)` for every span of an OTLP JSON lines file (streaming)."""
     with open(path, "rb") as handle:
-        for line_number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                request = loads(line)
-            except ValueError as error:  # JSONDecodeError and UnicodeDecodeError
-                raise BadInput(path, line_number, f"not valid JSON ({error})") from None
-            try:
-                for row in spans_of_request(request):
-                    yield line_number, row
-            except _Malformed as error:
-                raise BadInput(path, line_number, str(error)) from None
-            except RecursionError:
-                raise BadInput(path, line_number, "attribute values nested too deeply") from None
+        yield from read_otlp_lines(path, enumerate(handle, start=1))
 
 
 OTLP_KIND = FileKind(
