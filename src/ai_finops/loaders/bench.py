@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -34,6 +35,12 @@ def write_spans(path: Path, spans: int, per_line: int) -> None:
             out.write(json.dumps(request) + "\n")
 
 
+def _cpu_seconds() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--spans", type=int, default=200_000)
@@ -43,7 +50,7 @@ def main(argv=None) -> int:
     parser.add_argument("--duckdb-path", help="DuckDB file (default: a temporary file)")
     args = parser.parse_args(argv)
 
-    from ai_finops.loaders.core import load_paths
+    from ai_finops.loaders.core import load_paths, load_workers
     from ai_finops.loaders.warehouse import connect
 
     with tempfile.TemporaryDirectory(prefix="ai_finops_bench_") as directory:
@@ -57,13 +64,15 @@ def main(argv=None) -> int:
         warehouse.execute(f"drop schema if exists {args.raw_schema} cascade")
         warehouse.commit()
         warehouse.close()
+        cpu_before = _cpu_seconds()
         started = time.perf_counter()
         (result,) = load_paths([spans_file], target=args.target, kind="otel_spans", **overrides)
         elapsed = time.perf_counter() - started
+        cpu = _cpu_seconds() - cpu_before
         size_mb = spans_file.stat().st_size / 1e6
         print(
             f"{args.target}: {result.rows} spans ({size_mb:.0f} MB, {args.per_line} spans/line) in {elapsed:.2f} s "
-            f"= {result.rows / elapsed:,.0f} spans/s"
+            f"= {result.rows / elapsed:,.0f} spans/s (loader CPU {cpu:.1f} s incl. workers, {load_workers()} workers)"
         )
     return 0
 
