@@ -406,3 +406,11 @@ def test_parallel_parsing_matches_line_numbers(engine, tmp_path, monkeypatch):
     with pytest.raises(BadInput, match=f"^{bad}:29: not valid JSON"):
         engine.load([bad])
     assert engine.query("select count(*) from RAW.otel_spans where source_file = '" + str(bad) + "'") == [(0,)]
+
+
+def test_nul_character_is_a_clear_error(engine, tmp_path):
+    path = tmp_path / "otlp" / "nul.jsonl"
+    path.parent.mkdir(parents=True)
+    path.write_text('{"resourceSpans":[{"scopeSpans":[{"spans":[{"traceId":"01","spanId":"02","name":"a\\u0000b"}]}]}]}\n')
+    with pytest.raises(BadInput, match=f"^{path}:1: a value contains a NUL character"):
+        engine.load([path])

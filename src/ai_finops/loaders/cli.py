@@ -49,6 +49,9 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, FileNotFoundError, RuntimeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    except Exception as error:  # noqa: BLE001 - warehouse errors (locked DuckDB file, PostgreSQL down, ...)
+        print(f"error: {type(error).__name__}: {error} (the file being loaded was rolled back)", file=sys.stderr)
+        return 1
     elapsed = time.perf_counter() - started
     print(
         f"{totals['loaded']} files loaded ({totals['rows']} rows), {totals['skipped']} skipped, "

@@ -138,6 +138,8 @@ def _write_csv(kind: FileKind, path, rows_iter, out, source_file: str, loaded_at
         except KeyError as error:
             raise BadInput(path, line_number, f"reader returned no value for column {error}") from None
         text = ",".join(["" if value is None else '"' + value.replace('"', '""') + '"' for value in values])
+        if "\x00" in text:
+            raise BadInput(path, line_number, "a value contains a NUL character (U+0000), which warehouses cannot store")
         try:
             write(text + lineage_prefix + str(line_number) + lineage_suffix)
         except UnicodeEncodeError as error:
