@@ -145,29 +145,34 @@ def decode_any(value):
 
 def decode_key_values(key_values) -> dict:
     """A list of `{key, value}` into a dict; an already flat object is returned as is."""
+    if type(key_values) is list:
+        # Fast path: every item a well-formed {key, value}; string values need no decoding.
+        try:
+            result = {}
+            for item in key_values:
+                value = item["value"]
+                if "stringValue" in value:
+                    result[item["key"]] = value["stringValue"]
+                elif "intValue" in value:
+                    result[item["key"]] = int(value["intValue"]) if type(value["intValue"]) is str else decode_any(value)
+                else:
+                    result[item["key"]] = decode_any(value)
+            return result
+        except (TypeError, KeyError, AttributeError, ValueError):
+            return _decode_key_values_checked(key_values)  # names the offending item
     if key_values is None:
         return {}
     if isinstance(key_values, dict):  # ClickHouse-style map, values as delivered
         return key_values
-    if not isinstance(key_values, list):
-        raise _Malformed(f"attributes are neither a list nor an object: {type(key_values).__name__}")
+    raise _Malformed(f"attributes are neither a list nor an object: {type(key_values).__name__}")
+
+
+def _decode_key_values_checked(key_values: list) -> dict:
     result = {}
     for item in key_values:
-        try:
-            key = item["key"]
-            value = item.get("value")
-        except (TypeError, KeyError, AttributeError) as error:
-            raise _Malformed(f"attribute without a key: {item!r}") from error
-        # Fast paths for the two common shapes; everything else goes through decode_any.
-        if type(value) is dict and len(value) == 1:
-            if "stringValue" in value:
-                result[key] = value["stringValue"]
-                continue
-            inner = value.get("intValue")
-            if type(inner) is str and inner.isdigit():
-                result[key] = int(inner)
-                continue
-        result[key] = decode_any(value)
+        if not isinstance(item, dict) or not isinstance(item.get("key"), str):
+            raise _Malformed(f"attribute without a string key: {item!r}")
+        result[item["key"]] = decode_any(item.get("value"))  # a missing value is an empty AnyValue
     return result
 
 
