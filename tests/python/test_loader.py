@@ -252,6 +252,8 @@ def test_loading_twice_changes_nothing(engine, tmp_path):
         ("truncated.jsonl", 3, "not valid JSON"),
         ("not_json.jsonl", 3, "not valid JSON"),
         ("wrong_structure.jsonl", 1, "not an OTLP traces request"),
+        ("attribute_without_key.jsonl", 2, "attribute without a string key"),
+        ("bad_int.jsonl", 1, "not an integer: '12.5'"),
     ],
 )
 def test_malformed_line_names_file_and_line_and_loads_nothing(engine, tmp_path, fixture, line, reason):
