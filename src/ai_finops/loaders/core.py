@@ -211,7 +211,7 @@ def _blocks(path: Path):
 def _parallel_chunks(pool, kind: FileKind, path: Path, source_file: str, loaded_at: str, directory: str):
     """Yield (csv_path, rows) in file order while worker processes parse the blocks ahead."""
     in_flight: collections.deque = collections.deque()
-    depth = 2 * pool._max_workers  # noqa: SLF001 - bounded read-ahead
+    depth = 2 * load_workers()  # bounded read-ahead
 
     def collect(future):
         result = future.result()
