@@ -992,14 +992,16 @@ class TrafficGenerator:
 
     def _write_task(self, task: Task, resource: str, outcome: str) -> None:
         rng = self.rng
-        by_scope: dict[str, list[str]] = {}
-        for scope, text, *_ in task.spans:
-            by_scope.setdefault(scope, []).append(text)
-        line = otlp.request_line(resource, [(SCOPE_JSON[s], texts) for s, texts in by_scope.items()])
+        by_scope: dict[str, list[tuple]] = {}
+        for entry in task.spans:
+            by_scope.setdefault(entry[0], []).append(entry)
+        line = otlp.request_line(resource, [(SCOPE_JSON[s], [e[1] for e in entries])
+                                            for s, entries in by_scope.items()])
         self.writer.write(line, len(task.spans))
         self.counts["lines"] += 1
         rows = []
-        for scope, text, span_id, disposition, reason, duplicate_of, conv, redeliverable in task.spans:
+        ordered = [entry for entries in by_scope.values() for entry in entries]  # delivery order
+        for scope, text, span_id, disposition, reason, duplicate_of, conv, redeliverable in ordered:
             rows.append(f"{task.trace_id},{span_id},1,{disposition},{reason},{duplicate_of},{conv}\n")
             self.dispositions[disposition] = self.dispositions.get(disposition, 0) + 1
             if redeliverable and rng.random() < 0.004:
