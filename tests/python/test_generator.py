@@ -102,7 +102,8 @@ def test_span_count_rotation_and_manifest(dataset):
 
 def test_otlp_encoding_rules_and_content_marker(dataset):
     truth = _read(dataset / "ground_truth" / "spans.csv")
-    quarantined = {(r["trace_id"], r["span_id"]): r["reason"] for r in truth if r["expected_disposition"] == "quarantine"}
+    quarantined = {(r["trace_id"], r["span_id"]): r["reason"]
+                   for r in truth if r["expected_disposition"] == "quarantine"}
     content_attributes = 0
     for index, (_, _, span, attributes, scope, resource) in enumerate(_spans(dataset)):
         assert (span["traceId"], span["spanId"]) == (truth[index]["trace_id"], truth[index]["span_id"])
@@ -309,7 +310,8 @@ def test_price_table_matches_genai_prices(model_id):
             expected = calc_price(
                 Usage(input_tokens=total, cache_read_tokens=cache_read, cache_write_tokens=cw5 + cw1h,
                       cache_write_1h_tokens=cw1h, output_tokens=output),
-                MODEL_REF.get(model_id, model_id), provider_id=entry.genai_provider_id, genai_request_timestamp=at, price_context=context,
+                MODEL_REF.get(model_id, model_id), provider_id=entry.genai_provider_id, genai_request_timestamp=at,
+                price_context=context,
             ).total_price
             ours = call_cost(model_id, at.date(), tier, uncached, cache_read, cw5, cw1h, output)
             assert ours == expected, (model_id, tier, at, uncached, cache_read, cw5, cw1h, output)

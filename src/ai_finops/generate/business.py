@@ -25,8 +25,10 @@ class Plan:
 
 
 PLANS = (
-    Plan("plan_starter", "Starter", Decimal("19.00"), Decimal("25.00"), Decimal("0.00"), Decimal("70.00"), "smb", (3, 15)),
-    Plan("plan_growth", "Growth", Decimal("39.00"), Decimal("150.00"), Decimal("400.00"), Decimal("75.00"), "smb", (10, 60)),
+    Plan("plan_starter", "Starter", Decimal("19.00"), Decimal("25.00"), Decimal("0.00"), Decimal("70.00"), "smb",
+         (3, 15)),
+    Plan("plan_growth", "Growth", Decimal("39.00"), Decimal("150.00"), Decimal("400.00"), Decimal("75.00"), "smb",
+         (10, 60)),
     Plan("plan_business", "Business", Decimal("69.00"), Decimal("800.00"), Decimal("1500.00"), Decimal("78.00"),
          "mid_market", (40, 250)),
     Plan("plan_enterprise", "Enterprise", Decimal("95.00"), Decimal("4000.00"), Decimal("8000.00"), Decimal("80.00"),

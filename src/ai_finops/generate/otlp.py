@@ -7,14 +7,24 @@ a nested structure.
 
 from __future__ import annotations
 
-import json
+from json.encoder import encode_basestring_ascii as _quote  # what json.dumps uses for a str (ensure_ascii)
 from pathlib import Path
 
-_dumps = json.dumps
+_STR_CACHE: dict[tuple[str, str], str] = {}
 
 
 def a_str(key: str, value: str) -> str:
-    return '{"key":"%s","value":{"stringValue":%s}}' % (key, _dumps(value))
+    return '{"key":"%s","value":{"stringValue":%s}}' % (key, _quote(value))
+
+
+def a_const(key: str, value: str) -> str:
+    """a_str for low-cardinality values (model names, providers, routes...): encoded once, then reused."""
+    cached = _STR_CACHE.get((key, value))
+    if cached is None:
+        if len(_STR_CACHE) > 50_000:  # keeps memory bounded if a caller misuses it
+            _STR_CACHE.clear()
+        cached = _STR_CACHE[(key, value)] = a_str(key, value)
+    return cached
 
 
 def a_int(key: str, value: int) -> str:
@@ -36,7 +46,7 @@ def a_double(key: str, value: float) -> str:
 
 def a_str_array(key: str, values: list[str]) -> str:
     return '{"key":"%s","value":{"arrayValue":{"values":[%s]}}}' % (
-        key, ",".join('{"stringValue":%s}' % _dumps(v) for v in values))
+        key, ",".join('{"stringValue":%s}' % _quote(v) for v in values))
 
 
 def resource_json(attributes: list[str]) -> str:
@@ -45,8 +55,8 @@ def resource_json(attributes: list[str]) -> str:
 
 def scope_json(name: str, version: str | None) -> str:
     if version:
-        return '{"name":%s,"version":%s}' % (_dumps(name), _dumps(version))
-    return '{"name":%s}' % _dumps(name)
+        return '{"name":%s,"version":%s}' % (_quote(name), _quote(version))
+    return '{"name":%s}' % _quote(name)
 
 
 def span_json(
@@ -64,7 +74,7 @@ def span_json(
     return (
         '{"traceId":"%s","spanId":"%s"%s,"name":%s,"kind":%d,"startTimeUnixNano":"%s","endTimeUnixNano":"%s",'
         '"attributes":[%s],"status":%s}'
-        % (trace_id, span_id, parent, _dumps(name), kind, start, end, ",".join(attributes), status)
+        % (trace_id, span_id, parent, _quote(name), kind, start, end, ",".join(attributes), status)
     )
 
 

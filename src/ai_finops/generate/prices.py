@@ -4,8 +4,8 @@ Prices are USD per million tokens, typed from the providers' public list prices 
 `tests/python/test_generator.py` checks every entry against `genai_prices.calc_price`). Each model has one or more
 effective-dated periods; a period holds the standard prices, an optional long-context tier (cliff: when the request's
 total input tokens are strictly above `tier_threshold`, every token of the request is priced at the tier prices) and
-explicit prices for service-tier variants (`batch`, `flex`, `priority`). A variant component that is not listed keeps the
-standard price (as in genai-prices: e.g. OpenAI batch does not discount cached input for gpt-4o).
+explicit prices for service-tier variants (`batch`, `flex`, `priority`). A variant component that is not listed keeps
+the standard price (as in genai-prices: e.g. OpenAI batch does not discount cached input for gpt-4o).
 
 Components: `input` (uncached input), `cache_read`, `cache_write_5m`, `cache_write_1h`, `output` (reasoning included).
 """

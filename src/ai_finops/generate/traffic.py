@@ -26,7 +26,7 @@ from pathlib import Path
 from ai_finops.generate import otlp
 from ai_finops.generate.business import Account, is_active
 from ai_finops.generate.catalog import DEPLOYMENTS, FEATURES, LONG_CONTEXT, Deployment, Feature
-from ai_finops.generate.otlp import a_bool, a_double, a_int, a_int_as_str, a_str, a_str_array
+from ai_finops.generate.otlp import a_bool, a_const, a_double, a_int, a_int_as_str, a_str, a_str_array
 from ai_finops.generate.prices import call_cost
 
 MARKER = "PII-CONTENT-MARKER"
@@ -115,7 +115,17 @@ def _weighted(pairs):
     return keys, cumulative
 
 
+_CONTENT: dict[tuple[str, str], str] = {}
+
+
 def _content(kind: str, feature_id: str) -> str:
+    cached = _CONTENT.get((kind, feature_id))
+    if cached is None:
+        cached = _CONTENT[(kind, feature_id)] = _content_text(kind, feature_id)
+    return cached
+
+
+def _content_text(kind: str, feature_id: str) -> str:
     return json.dumps([{"role": kind, "parts": [{"type": "text", "content": f"{MARKER} {feature_id} {kind} text"}]}],
                       separators=(",", ":"))
 
@@ -166,6 +176,10 @@ class TrafficGenerator:
     def _pick(self, keys, cumulative):
         return keys[bisect(cumulative, self.rng.random() * cumulative[-1])]
 
+    def _randint(self, low: int, high: int) -> int:
+        """Uniform integer in [low, high] (cheaper than random.randint; deterministic for a seed)."""
+        return low + int(self.rng.random() * (high - low + 1))
+
     def _span_id(self) -> str:
         return "%016x" % self.rng.getrandbits(64)
 
@@ -182,14 +196,14 @@ class TrafficGenerator:
         key = (service, environment, node, old_env_key)
         if key not in self.resources:
             attributes = [
-                a_str("service.name", service),
-                a_str("service.version", "2026.8.1"),
-                a_str("deployment.environment" if old_env_key else "deployment.environment.name", environment),
-                a_str("cloud.provider", "aws"),
-                a_str("cloud.region", "us-east-1"),
-                a_str("telemetry.sdk.language", "nodejs" if node else "python"),
-                a_str("telemetry.sdk.name", "opentelemetry"),
-                a_str("telemetry.sdk.version", "1.26.0" if node else "1.27.0"),
+                a_const("service.name", service),
+                a_const("service.version", "2026.8.1"),
+                a_const("deployment.environment" if old_env_key else "deployment.environment.name", environment),
+                a_const("cloud.provider", "aws"),
+                a_const("cloud.region", "us-east-1"),
+                a_const("telemetry.sdk.language", "nodejs" if node else "python"),
+                a_const("telemetry.sdk.name", "opentelemetry"),
+                a_const("telemetry.sdk.version", "1.26.0" if node else "1.27.0"),
             ]
             self.resources[key] = otlp.resource_json(attributes)
         return self.resources[key]
@@ -225,15 +239,15 @@ class TrafficGenerator:
         low, high = feature.input_tokens
         total = low + int((high - low) * rng.random() ** 2)
         if deployment.operation == "embeddings":
-            return (rng.randint(200, 3000), 0, 0, 0, 0, 0)
+            return (self._randint(200, 3000), 0, 0, 0, 0, 0)
         if feature.structure == "longdoc" and deployment.model_id in LONG_CONTEXT and rng.random() < 0.12:
             threshold = LONG_CONTEXT[deployment.model_id]
-            total = rng.randint(threshold - 40_000, threshold + 90_000)
+            total = self._randint(threshold - 40_000, threshold + 90_000)
         cache_read = cache_5m = cache_1h = 0
         if conv in CAN_CACHE and deployment.cache == "anthropic":
             prefix = task.cache.get(deployment.key)
             if prefix is None and rng.random() < 0.6:
-                prefix = min(total - 100, rng.randint(1024, 6000))
+                prefix = min(total - 100, self._randint(1024, 6000))
                 task.cache[deployment.key] = prefix
                 if conv in CAN_CACHE_1H and rng.random() < 0.35:
                     cache_1h = prefix
@@ -245,13 +259,13 @@ class TrafficGenerator:
         elif conv in CAN_CACHE and deployment.cache == "auto" and total >= 1100 and (step > 0 or rng.random() < 0.3):
             cache_read = int(total * (0.3 + 0.6 * rng.random())) // 128 * 128
         low, high = feature.output_tokens
-        output = rng.randint(low, high)
+        output = self._randint(low, high)
         reasoning = 0
         if conv in CAN_REASON and deployment.reasoning == "openai":
-            reasoning = rng.randint(64, 4000)
+            reasoning = self._randint(64, 4000)
             output += reasoning
         elif conv in CAN_REASON and deployment.reasoning == "thinking" and rng.random() < 0.5:
-            reasoning = rng.randint(200, 3000)
+            reasoning = self._randint(200, 3000)
             output += reasoning
         return (total - cache_read - cache_5m - cache_1h, cache_read, cache_5m, cache_1h, output, reasoning)
 
@@ -281,17 +295,17 @@ class TrafficGenerator:
             op = deployment.operation
             name = f"{op} {deployment.request_model}"
             scope = "gateway" if gateway_copy else (LATEST_SCOPE if latest else LEGACY_SCOPE)[provider]
-            attrs.append(a_str("gen_ai.operation.name", op))
+            attrs.append(a_const("gen_ai.operation.name", op))
             if latest:
-                attrs.append(a_str("gen_ai.provider.name", provider))
+                attrs.append(a_const("gen_ai.provider.name", provider))
             else:
-                attrs.append(a_str("gen_ai.system", LEGACY_SYSTEM[provider]))
-            attrs.append(a_str("gen_ai.request.model", deployment.request_model))
+                attrs.append(a_const("gen_ai.system", LEGACY_SYSTEM[provider]))
+            attrs.append(a_const("gen_ai.request.model", deployment.request_model))
             if response_model:
-                attrs.append(a_str("gen_ai.response.model", response_model))
+                attrs.append(a_const("gen_ai.response.model", response_model))
             if response_id:
                 attrs.append(a_str("gen_ai.response.id", response_id))
-            attrs.append(a_str("server.address", deployment.server_address))
+            attrs.append(a_const("server.address", deployment.server_address))
             attrs.append(a_int("server.port", 443))
             if usage is not None:
                 old_names = not latest and task.legacy_prompt_names
@@ -316,40 +330,40 @@ class TrafficGenerator:
             if provider in ("openai", "azure.ai.openai"):
                 prefix = "openai." if latest else "gen_ai.openai."
                 if tier in ("flex", "priority"):
-                    attrs.append(a_str(prefix + "request.service_tier", tier))
+                    attrs.append(a_const(prefix + "request.service_tier", tier))
                     if ok:
                         served = "scale" if tier == "priority" and rng.random() < 0.15 else tier
-                        attrs.append(a_str(prefix + "response.service_tier", served))
+                        attrs.append(a_const(prefix + "response.service_tier", served))
                 elif tier == "standard" and ok and rng.random() < 0.7:
-                    attrs.append(a_str(prefix + "request.service_tier", "auto"))
-                    attrs.append(a_str(prefix + "response.service_tier", "default"))
+                    attrs.append(a_const(prefix + "request.service_tier", "auto"))
+                    attrs.append(a_const(prefix + "response.service_tier", "default"))
             if tier == "batch":
                 if rng.random() < 0.5:
                     attrs.append(a_bool("app.llm.batch", True))
                 else:
-                    attrs.append(a_str("gen_ai.request.service_tier", "batch"))
+                    attrs.append(a_const("gen_ai.request.service_tier", "batch"))
             if error:
-                attrs.append(a_str("error.type", error))
+                attrs.append(a_const("error.type", error))
             elif op != "embeddings":
                 attrs.append(a_str_array("gen_ai.response.finish_reasons", ["stop"]))
             if latest:
                 attrs.append(a_str("gen_ai.conversation.id", task.session_id))
-                attrs.append(a_str("gen_ai.input.messages", _content("user", feature_id)))
+                attrs.append(a_const("gen_ai.input.messages", _content("user", feature_id)))
                 if ok and op != "embeddings":
-                    attrs.append(a_str("gen_ai.output.messages", _content("assistant", feature_id)))
+                    attrs.append(a_const("gen_ai.output.messages", _content("assistant", feature_id)))
             else:
-                attrs.append(a_str("gen_ai.prompt", f"{MARKER} prompt for {feature_id}"))
+                attrs.append(a_const("gen_ai.prompt", f"{MARKER} prompt for {feature_id}"))
                 if ok and op != "embeddings":
-                    attrs.append(a_str("gen_ai.completion", f"{MARKER} completion for {feature_id}"))
+                    attrs.append(a_const("gen_ai.completion", f"{MARKER} completion for {feature_id}"))
             kind = 3
         elif conv == "openllmetry_legacy":
             name = OLM_NAME[provider]
             scope = OLM_SCOPE[provider]
-            attrs.append(a_str("llm.request.type", "chat"))
-            attrs.append(a_str("gen_ai.system", OLM_SYSTEM[provider]))
-            attrs.append(a_str("gen_ai.request.model", deployment.request_model))
+            attrs.append(a_const("llm.request.type", "chat"))
+            attrs.append(a_const("gen_ai.system", OLM_SYSTEM[provider]))
+            attrs.append(a_const("gen_ai.request.model", deployment.request_model))
             if response_model:
-                attrs.append(a_str("gen_ai.response.model", response_model))
+                attrs.append(a_const("gen_ai.response.model", response_model))
             if response_id:
                 attrs.append(a_str("gen_ai.response.id", response_id))
             if usage is not None:
@@ -364,35 +378,35 @@ class TrafficGenerator:
                     attrs.append(a_int("gen_ai.usage.cache_creation_input_tokens", usage[2]))
             attrs.append(a_bool("llm.is_streaming", streaming))
             self._traceloop_associations(task, attrs)
-            attrs.append(a_str("gen_ai.prompt.0.role", "user"))
-            attrs.append(a_str("gen_ai.prompt.0.content", f"{MARKER} prompt for {feature_id}"))
+            attrs.append(a_const("gen_ai.prompt.0.role", "user"))
+            attrs.append(a_const("gen_ai.prompt.0.content", f"{MARKER} prompt for {feature_id}"))
             if ok:
-                attrs.append(a_str("gen_ai.completion.0.role", "assistant"))
-                attrs.append(a_str("gen_ai.completion.0.content", f"{MARKER} completion for {feature_id}"))
+                attrs.append(a_const("gen_ai.completion.0.role", "assistant"))
+                attrs.append(a_const("gen_ai.completion.0.content", f"{MARKER} completion for {feature_id}"))
             if error:
-                attrs.append(a_str("error.type", error))
+                attrs.append(a_const("error.type", error))
             kind = 3
         elif conv == "openinference" and deployment.operation == "embeddings":
             name = "CreateEmbeddingResponse"
             scope = OI_SCOPE[provider]
-            attrs.append(a_str("openinference.span.kind", "EMBEDDING"))
-            attrs.append(a_str("embedding.model_name", response_model or deployment.request_model))
+            attrs.append(a_const("openinference.span.kind", "EMBEDDING"))
+            attrs.append(a_const("embedding.model_name", response_model or deployment.request_model))
             if usage is not None:
                 attrs.append(a_int("llm.token_count.prompt", total_in))
                 attrs.append(a_int("llm.token_count.total", total_in))
-            attrs.append(a_str("input.value", f"{MARKER} text to embed for {feature_id}"))
+            attrs.append(a_const("input.value", f"{MARKER} text to embed for {feature_id}"))
             if error:
-                attrs.append(a_str("exception.type", "RateLimitError" if error == "429" else "InternalServerError"))
+                attrs.append(a_const("exception.type", "RateLimitError" if error == "429" else "InternalServerError"))
             kind = 1
         elif conv == "openinference":
             name = "Messages" if provider == "anthropic" else "ChatCompletion"
             scope = OI_SCOPE[provider]
             llm_provider, llm_system = OI_PROVIDER[provider]
-            attrs.append(a_str("openinference.span.kind", "LLM"))
-            attrs.append(a_str("llm.model_name", response_model or deployment.request_model))
-            attrs.append(a_str("llm.provider", llm_provider))
-            attrs.append(a_str("llm.system", llm_system))
-            attrs.append(a_str("llm.invocation_parameters",
+            attrs.append(a_const("openinference.span.kind", "LLM"))
+            attrs.append(a_const("llm.model_name", response_model or deployment.request_model))
+            attrs.append(a_const("llm.provider", llm_provider))
+            attrs.append(a_const("llm.system", llm_system))
+            attrs.append(a_const("llm.invocation_parameters",
                                json.dumps({"model": deployment.request_model, "temperature": 0.2},
                                           separators=(",", ":"))))
             if usage is not None:
@@ -403,18 +417,18 @@ class TrafficGenerator:
                                    ("llm.token_count.completion_details.reasoning", usage[5])):
                     if value:  # OpenInference only emits truthy counts
                         attrs.append(a_int(key, value))
-            attrs.append(a_str("input.value", f"{MARKER} prompt for {feature_id}"))
-            attrs.append(a_str("input.mime_type", "text/plain"))
-            attrs.append(a_str("llm.input_messages.0.message.role", "user"))
-            attrs.append(a_str("llm.input_messages.0.message.content", f"{MARKER} prompt for {feature_id}"))
+            attrs.append(a_const("input.value", f"{MARKER} prompt for {feature_id}"))
+            attrs.append(a_const("input.mime_type", "text/plain"))
+            attrs.append(a_const("llm.input_messages.0.message.role", "user"))
+            attrs.append(a_const("llm.input_messages.0.message.content", f"{MARKER} prompt for {feature_id}"))
             if ok:
-                attrs.append(a_str("output.value", f"{MARKER} completion for {feature_id}"))
-                attrs.append(a_str("llm.output_messages.0.message.role", "assistant"))
-                attrs.append(a_str("llm.output_messages.0.message.content", f"{MARKER} completion for {feature_id}"))
+                attrs.append(a_const("output.value", f"{MARKER} completion for {feature_id}"))
+                attrs.append(a_const("llm.output_messages.0.message.role", "assistant"))
+                attrs.append(a_const("llm.output_messages.0.message.content", f"{MARKER} completion for {feature_id}"))
             attrs.append(a_str("session.id", task.session_id))
-            attrs.append(a_str("user.id", task.user_id))
+            attrs.append(a_const("user.id", task.user_id))
             if error:
-                attrs.append(a_str("exception.type", "RateLimitError" if error == "429" else "InternalServerError"))
+                attrs.append(a_const("exception.type", "RateLimitError" if error == "429" else "InternalServerError"))
             kind = 1
         elif conv in ("vercel_v4", "vercel_v6"):
             v6 = conv == "vercel_v6"
@@ -422,26 +436,26 @@ class TrafficGenerator:
             name = operation
             scope = "vercel"
             model_provider = VERCEL_PROVIDER[provider]
-            attrs.append(a_str("ai.operationId", operation))
-            attrs.append(a_str("operation.name", f"{operation} {feature_id}"))
-            attrs.append(a_str("ai.model.id", deployment.request_model))
-            attrs.append(a_str("ai.model.provider", model_provider))
+            attrs.append(a_const("ai.operationId", operation))
+            attrs.append(a_const("operation.name", f"{operation} {feature_id}"))
+            attrs.append(a_const("ai.model.id", deployment.request_model))
+            attrs.append(a_const("ai.model.provider", model_provider))
             self._vercel_metadata(task, attrs)
-            attrs.append(a_str("ai.prompt.messages", _content("user", feature_id)))
-            attrs.append(a_str("gen_ai.system", model_provider))
-            attrs.append(a_str("gen_ai.request.model", deployment.request_model))
+            attrs.append(a_const("ai.prompt.messages", _content("user", feature_id)))
+            attrs.append(a_const("gen_ai.system", model_provider))
+            attrs.append(a_const("gen_ai.request.model", deployment.request_model))
             if response_model:
-                attrs.append(a_str("ai.response.model", response_model))
-                attrs.append(a_str("gen_ai.response.model", response_model))
+                attrs.append(a_const("ai.response.model", response_model))
+                attrs.append(a_const("gen_ai.response.model", response_model))
             if response_id:
                 attrs.append(a_str("ai.response.id", response_id))
                 attrs.append(a_str("gen_ai.response.id", response_id))
             if ok:
-                attrs.append(a_str("ai.response.text", f"{MARKER} completion for {feature_id}"))
-                attrs.append(a_str("ai.response.finishReason", "stop"))
+                attrs.append(a_const("ai.response.text", f"{MARKER} completion for {feature_id}"))
+                attrs.append(a_const("ai.response.finishReason", "stop"))
                 if streaming:
                     attrs.append(a_double("ai.response.msToFirstChunk" if v6 else "ai.stream.msToFirstChunk",
-                                          float(rng.randint(150, 1500))))
+                                          float(self._randint(150, 1500))))
             if usage is not None:
                 if v6:
                     attrs.extend(self._vercel_v6_usage(usage))
@@ -454,16 +468,16 @@ class TrafficGenerator:
                     attrs.append(a_int("gen_ai.usage.prompt_tokens", usage[0]))
                     attrs.append(a_int("gen_ai.usage.completion_tokens", out))
             if error:
-                attrs.append(a_str("error.type", "AI_APICallError"))
+                attrs.append(a_const("error.type", "AI_APICallError"))
                 attrs.append(a_int("ai.response.statusCode" if v6 else "http.status_code", int(error)))
             kind = 1
         else:  # langfuse
             name = f"{feature_id}.generation"
             scope = "langfuse"
-            attrs.append(a_str("langfuse.observation.type", "generation"))
-            attrs.append(a_str("langfuse.observation.model.name", response_model or deployment.request_model))
-            attrs.append(a_str("langfuse.observation.metadata.ls_provider", LANGFUSE_PROVIDER[provider]))
-            attrs.append(a_str("langfuse.observation.model.parameters", '{"temperature":0.3}'))
+            attrs.append(a_const("langfuse.observation.type", "generation"))
+            attrs.append(a_const("langfuse.observation.model.name", response_model or deployment.request_model))
+            attrs.append(a_const("langfuse.observation.metadata.ls_provider", LANGFUSE_PROVIDER[provider]))
+            attrs.append(a_const("langfuse.observation.model.parameters", '{"temperature":0.3}'))
             if usage is not None:
                 details = {"input": usage[0], "output": usage[4] - usage[5]}
                 for key, value in (("input_cached_tokens", usage[1]), ("input_cache_creation_5m", usage[2]),
@@ -473,12 +487,12 @@ class TrafficGenerator:
                 attrs.append(a_str("langfuse.observation.usage_details", json.dumps(details, separators=(",", ":"))))
             if tier == "batch":
                 attrs.append(a_bool("app.llm.batch", True))
-            attrs.append(a_str("langfuse.observation.input", f"{MARKER} prompt for {feature_id}"))
+            attrs.append(a_const("langfuse.observation.input", f"{MARKER} prompt for {feature_id}"))
             if ok:
-                attrs.append(a_str("langfuse.observation.output", f"{MARKER} completion for {feature_id}"))
+                attrs.append(a_const("langfuse.observation.output", f"{MARKER} completion for {feature_id}"))
             else:
-                attrs.append(a_str("langfuse.observation.level", "ERROR"))
-                attrs.append(a_str("langfuse.observation.status_message", f"HTTP {error}"))
+                attrs.append(a_const("langfuse.observation.level", "ERROR"))
+                attrs.append(a_const("langfuse.observation.status_message", f"HTTP {error}"))
             kind = 1
         span_id = self._emit(task, scope, parent, name, kind, start_us, end_us, attrs, status, disposition, reason,
                              duplicate_of=span_id if gateway_copy else "",
@@ -504,18 +518,18 @@ class TrafficGenerator:
         ]
 
     def _vercel_metadata(self, task: Task, attrs: list[str]) -> None:
-        attrs.append(a_str("ai.telemetry.functionId", task.feature.feature_id))
-        attrs.append(a_str("ai.telemetry.metadata.featureId", task.feature.feature_id))
+        attrs.append(a_const("ai.telemetry.functionId", task.feature.feature_id))
+        attrs.append(a_const("ai.telemetry.metadata.featureId", task.feature.feature_id))
         if task.customer_id:
-            attrs.append(a_str("ai.telemetry.metadata.customerId", task.customer_id))
-        attrs.append(a_str("ai.telemetry.metadata.userId", task.user_id))
+            attrs.append(a_const("ai.telemetry.metadata.customerId", task.customer_id))
+        attrs.append(a_const("ai.telemetry.metadata.userId", task.user_id))
         attrs.append(a_str("ai.telemetry.metadata.sessionId", task.session_id))
 
     def _traceloop_associations(self, task: Task, attrs: list[str]) -> None:
         if task.customer_id:
-            attrs.append(a_str("traceloop.association.properties.customer_id", task.customer_id))
-        attrs.append(a_str("traceloop.association.properties.feature_id", task.feature.feature_id))
-        attrs.append(a_str("traceloop.association.properties.user_id", task.user_id))
+            attrs.append(a_const("traceloop.association.properties.customer_id", task.customer_id))
+        attrs.append(a_const("traceloop.association.properties.feature_id", task.feature.feature_id))
+        attrs.append(a_const("traceloop.association.properties.user_id", task.user_id))
         attrs.append(a_str("traceloop.association.properties.session_id", task.session_id))
 
     # ------------------------------------------------------------------ logical calls, retries, fallbacks
@@ -538,7 +552,7 @@ class TrafficGenerator:
                 error = "429" if rng.random() < 0.7 else "500"
                 if not (error == "500" and rng.random() < 0.3):
                     attempt_usage = None
-                duration = rng.randint(80_000, 900_000)
+                duration = self._randint(80_000, 900_000)
             else:
                 if task.stream_mode is not None:
                     streaming = task.stream_mode
@@ -547,7 +561,7 @@ class TrafficGenerator:
                 if (streaming and conv in ("otel_genai_latest", "otel_genai_legacy")
                         and deployment.provider in ("openai", "azure.ai.openai") and rng.random() < 0.2):
                     attempt_usage = None  # stream_options.include_usage not set
-                duration = rng.randint(400_000, 2_500_000) + (attempt_usage[4] if attempt_usage else 300) * 12_000
+                duration = self._randint(400_000, 2_500_000) + (attempt_usage[4] if attempt_usage else 300) * 12_000
             end_us = start_us + duration
             response_id = None
             if attempt_usage is not None and deployment.provider != "aws.bedrock":
@@ -576,7 +590,7 @@ class TrafficGenerator:
                                   response_model, attempt > 1, is_fallback)
                 if attempt_usage is not None:
                     reported.append(attempt_usage)
-            task.cursor = end_us + rng.randint(5_000, 60_000)
+            task.cursor = end_us + self._randint(5_000, 60_000)
             if not error:
                 return True, reported
         return False, reported
@@ -599,32 +613,32 @@ class TrafficGenerator:
             name = OI_LANGCHAIN[provider]
             scope = "oi/langchain"
             llm_provider, llm_system = OI_PROVIDER[provider]
-            attrs.append(a_str("openinference.span.kind", "LLM"))
-            attrs.append(a_str("llm.model_name", deployment.request_model))
-            attrs.append(a_str("llm.provider", llm_provider))
-            attrs.append(a_str("llm.system", llm_system))
+            attrs.append(a_const("openinference.span.kind", "LLM"))
+            attrs.append(a_const("llm.model_name", deployment.request_model))
+            attrs.append(a_const("llm.provider", llm_provider))
+            attrs.append(a_const("llm.system", llm_system))
             if usage is not None:
                 total_in = usage[0] + usage[1] + usage[2] + usage[3]
                 attrs.append(a_int("llm.token_count.prompt", total_in))
                 attrs.append(a_int("llm.token_count.completion", usage[4]))
                 attrs.append(a_int("llm.token_count.total", total_in + usage[4]))
-            attrs.append(a_str("input.value", f"{MARKER} prompt for {feature_id}"))
-            attrs.append(a_str("output.value", f"{MARKER} completion for {feature_id}"))
+            attrs.append(a_const("input.value", f"{MARKER} prompt for {feature_id}"))
+            attrs.append(a_const("output.value", f"{MARKER} completion for {feature_id}"))
             attrs.append(a_str("session.id", task.session_id))
         else:  # openllmetry LangChain instrumentation: cache-blind usage
             name = OLM_LANGCHAIN[provider]
             scope = "olm/langchain"
-            attrs.append(a_str("llm.request.type", "chat"))
-            attrs.append(a_str("traceloop.span.kind", "task"))
-            attrs.append(a_str("gen_ai.system", OLM_SYSTEM[provider]))
-            attrs.append(a_str("gen_ai.request.model", deployment.request_model))
+            attrs.append(a_const("llm.request.type", "chat"))
+            attrs.append(a_const("traceloop.span.kind", "task"))
+            attrs.append(a_const("gen_ai.system", OLM_SYSTEM[provider]))
+            attrs.append(a_const("gen_ai.request.model", deployment.request_model))
             if usage is not None:
                 attrs.append(a_int("gen_ai.usage.prompt_tokens", usage[0]))
                 attrs.append(a_int("gen_ai.usage.completion_tokens", usage[4]))
                 attrs.append(a_int("llm.usage.total_tokens", usage[0] + usage[4]))
             self._traceloop_associations(task, attrs)
-            attrs.append(a_str("gen_ai.prompt.0.content", f"{MARKER} prompt for {feature_id}"))
-            attrs.append(a_str("gen_ai.completion.0.content", f"{MARKER} completion for {feature_id}"))
+            attrs.append(a_const("gen_ai.prompt.0.content", f"{MARKER} prompt for {feature_id}"))
+            attrs.append(a_const("gen_ai.completion.0.content", f"{MARKER} completion for {feature_id}"))
         self._emit(task, scope, parent, name, 1, start_us, end_us, attrs, status, "wrapper", "framework_wrapper",
                    span_id=wrapper_id)
 
@@ -693,54 +707,54 @@ class TrafficGenerator:
     def _tool_span(self, task: Task, parent: str, tool: str) -> None:
         rng = self.rng
         start_us = task.cursor
-        end_us = start_us + rng.randint(20_000, 800_000)
+        end_us = start_us + self._randint(20_000, 800_000)
         conv = task.convention
         feature_id = task.feature.feature_id
         attrs: list[str] = []
         call_id = "call_%012x" % rng.getrandbits(48)
         if conv == "otel_genai_latest":
             scope, name = "latest/agent", f"execute_tool {tool}"
-            attrs += [a_str("gen_ai.operation.name", "execute_tool"), a_str("gen_ai.tool.name", tool),
+            attrs += [a_const("gen_ai.operation.name", "execute_tool"), a_const("gen_ai.tool.name", tool),
                       a_str("gen_ai.tool.call.id", call_id),
-                      a_str("gen_ai.tool.call.arguments", f'{{"q":"{MARKER} {feature_id}"}}'),
-                      a_str("gen_ai.tool.call.result", f"{MARKER} tool result")]
+                      a_const("gen_ai.tool.call.arguments", f'{{"q":"{MARKER} {feature_id}"}}'),
+                      a_const("gen_ai.tool.call.result", f"{MARKER} tool result")]
         elif conv == "openllmetry_legacy":
             scope, name = "olm/traceloop", f"{tool}.tool"
-            attrs += [a_str("traceloop.span.kind", "tool"), a_str("traceloop.entity.name", tool)]
+            attrs += [a_const("traceloop.span.kind", "tool"), a_const("traceloop.entity.name", tool)]
             self._traceloop_associations(task, attrs)
         elif conv == "openinference":
             scope, name = "oi/langchain", tool
-            attrs += [a_str("openinference.span.kind", "TOOL"), a_str("tool.name", tool),
-                      a_str("input.value", f"{MARKER} tool input"), a_str("output.value", f"{MARKER} tool output")]
+            attrs += [a_const("openinference.span.kind", "TOOL"), a_const("tool.name", tool),
+                      a_const("input.value", f"{MARKER} tool input"), a_const("output.value", f"{MARKER} tool output")]
         elif conv in ("vercel_v4", "vercel_v6"):
             scope, name = "vercel", "ai.toolCall"
-            attrs += [a_str("ai.operationId", "ai.toolCall"), a_str("ai.toolCall.name", tool),
+            attrs += [a_const("ai.operationId", "ai.toolCall"), a_const("ai.toolCall.name", tool),
                       a_str("ai.toolCall.id", call_id)]
         elif conv == "langfuse":
             scope, name = "langfuse", tool
-            attrs += [a_str("langfuse.observation.type", "tool")]
+            attrs += [a_const("langfuse.observation.type", "tool")]
         else:
             scope, name = "app", f"tool {tool}"
-            attrs += [a_str("app.tool.name", tool)]
+            attrs += [a_const("app.tool.name", tool)]
         self._emit(task, scope, parent, name, 1, start_us, end_us, attrs, UNSET, "non_model")
-        task.cursor = end_us + rng.randint(1_000, 20_000)
+        task.cursor = end_us + self._randint(1_000, 20_000)
 
     def _retrieval_span(self, task: Task, parent: str) -> None:
         rng = self.rng
         start_us = task.cursor
-        end_us = start_us + rng.randint(10_000, 200_000)
+        end_us = start_us + self._randint(10_000, 200_000)
         conv = task.convention
         if conv == "otel_genai_latest":
             scope, name = "latest/agent", "retrieval kb-main"
-            attrs = [a_str("gen_ai.operation.name", "retrieval"), a_str("gen_ai.data_source.id", "kb-main")]
+            attrs = [a_const("gen_ai.operation.name", "retrieval"), a_const("gen_ai.data_source.id", "kb-main")]
         elif conv == "openinference":
             scope, name = "oi/langchain", "VectorStoreRetriever"
-            attrs = [a_str("openinference.span.kind", "RETRIEVER"), a_str("input.value", f"{MARKER} query")]
+            attrs = [a_const("openinference.span.kind", "RETRIEVER"), a_const("input.value", f"{MARKER} query")]
         else:
             scope, name = "app", "vector_search"
-            attrs = [a_str("db.system", "pgvector"), a_str("db.operation.name", "SELECT")]
+            attrs = [a_const("db.system", "pgvector"), a_const("db.operation.name", "SELECT")]
         self._emit(task, scope, parent, name, 1, start_us, end_us, attrs, UNSET, "non_model")
-        task.cursor = end_us + rng.randint(1_000, 10_000)
+        task.cursor = end_us + self._randint(1_000, 10_000)
 
     def _steps(self, task: Task, parent: str, wrapper_parent: bool) -> bool:
         """The model calls (and tools) of the task under parent; returns False when the task failed."""
@@ -756,13 +770,13 @@ class TrafficGenerator:
             self._retrieval_span(task, parent)
             steps = 1 + (rng.random() < 0.3)
         elif structure == "agent":
-            steps = rng.randint(2, 5)
+            steps = self._randint(2, 5)
         elif structure == "batch":
             steps = 1 + (rng.random() < 0.4)
         elif structure == "longdoc":
             steps = 1 + (rng.random() < 0.3)
         else:
-            steps = rng.randint(1, 3)
+            steps = self._randint(1, 3)
         tier = self._choose_tier(task, deployment)
         for step in range(steps):
             if structure == "agent" and step > 0:
@@ -788,8 +802,8 @@ class TrafficGenerator:
             first = len(task.call_rows)
             task.cursor += 1_000
             ok = self._steps(task, agent_id, False)
-            attrs = [a_str("gen_ai.operation.name", "invoke_agent"), a_str("gen_ai.agent.name", feature.feature_id),
-                     a_str("gen_ai.agent.id", f"agent_{feature.feature_id}")]
+            attrs = [a_const("gen_ai.operation.name", "invoke_agent"), a_const("gen_ai.agent.name", feature.feature_id),
+                     a_const("gen_ai.agent.id", f"agent_{feature.feature_id}")]
             # Aggregate usage of the child calls (what many agent frameworks report on the agent span).
             carries_usage = rng.random() < 0.7
             if carries_usage:
@@ -813,8 +827,8 @@ class TrafficGenerator:
             workflow_id = self._span_id()
             task.cursor += 1_000
             ok = self._steps(task, workflow_id, task.wrapped)
-            attrs = [a_str("traceloop.span.kind", "workflow"), a_str("traceloop.workflow.name", feature.feature_id),
-                     a_str("traceloop.entity.name", feature.feature_id)]
+            attrs = [a_const("traceloop.span.kind", "workflow"), a_const("traceloop.workflow.name", feature.feature_id),
+                     a_const("traceloop.entity.name", feature.feature_id)]
             self._traceloop_associations(task, attrs)
             self._emit(task, "olm/traceloop", root_id, f"{feature.feature_id}.workflow", 1, start_us, task.cursor,
                        attrs, UNSET if ok else self._error_status("workflow failed"), "non_model",
@@ -824,11 +838,11 @@ class TrafficGenerator:
             chain_id = self._span_id()
             task.cursor += 1_000
             ok = self._steps(task, chain_id, task.wrapped)
-            attrs = [a_str("openinference.span.kind", "AGENT" if feature.structure == "agent" else "CHAIN"),
-                     a_str("input.value", f"{MARKER} request"), a_str("session.id", task.session_id),
-                     a_str("user.id", task.user_id)]
+            attrs = [a_const("openinference.span.kind", "AGENT" if feature.structure == "agent" else "CHAIN"),
+                     a_const("input.value", f"{MARKER} request"), a_str("session.id", task.session_id),
+                     a_const("user.id", task.user_id)]
             if ok:
-                attrs.append(a_str("output.value", f"{MARKER} answer"))
+                attrs.append(a_const("output.value", f"{MARKER} answer"))
             self._emit(task, "oi/langchain", root_id, "AgentExecutor" if feature.structure == "agent"
                        else "RunnableSequence", 1, start_us, task.cursor, attrs,
                        UNSET if ok else self._error_status("chain failed"), "non_model", span_id=chain_id)
@@ -839,12 +853,12 @@ class TrafficGenerator:
             span_id = self._span_id()
             task.cursor += 1_000
             ok = self._steps(task, span_id, False)
-            attrs = [a_str("langfuse.observation.type", "agent" if feature.structure == "agent" else "span"),
-                     a_str("langfuse.trace.name", feature.feature_id),
-                     a_str("langfuse.trace.metadata.feature_id", feature.feature_id),
-                     a_str("langfuse.user.id", task.user_id), a_str("langfuse.session.id", task.session_id)]
+            attrs = [a_const("langfuse.observation.type", "agent" if feature.structure == "agent" else "span"),
+                     a_const("langfuse.trace.name", feature.feature_id),
+                     a_const("langfuse.trace.metadata.feature_id", feature.feature_id),
+                     a_const("langfuse.user.id", task.user_id), a_str("langfuse.session.id", task.session_id)]
             if task.customer_id:
-                attrs.append(a_str("langfuse.trace.metadata.customer_id", task.customer_id))
+                attrs.append(a_const("langfuse.trace.metadata.customer_id", task.customer_id))
             self._emit(task, "langfuse", root_id, feature.feature_id, 1, start_us, task.cursor, attrs,
                        UNSET if ok else self._error_status("failed"), "non_model", span_id=span_id)
             return ok
@@ -856,14 +870,14 @@ class TrafficGenerator:
         rng = self.rng
         feature = task.feature
         v6 = task.convention == "vercel_v6"
-        invocations = 1 if feature.structure == "agent" else rng.randint(1, 2)
+        invocations = 1 if feature.structure == "agent" else self._randint(1, 2)
         for _ in range(invocations):
             outer_id = self._span_id()
             start_us = task.cursor
             task.cursor += 1_500
             first = len(task.call_rows)
             deployment = self._choose_deployment(task)
-            steps = rng.randint(2, 4) if feature.structure == "agent" else 1
+            steps = self._randint(2, 4) if feature.structure == "agent" else 1
             streaming = feature.is_interactive and rng.random() < 0.3
             task.stream_mode = streaming
             ok = True
@@ -875,11 +889,12 @@ class TrafficGenerator:
                     break
             task.stream_mode = None
             operation = "ai.streamText" if streaming else "ai.generateText"
-            attrs = [a_str("ai.operationId", operation), a_str("operation.name", f"{operation} {feature.feature_id}"),
-                     a_str("ai.model.id", deployment.request_model),
-                     a_str("ai.model.provider", VERCEL_PROVIDER[deployment.provider]),
+            attrs = [a_const("ai.operationId", operation),
+                     a_const("operation.name", f"{operation} {feature.feature_id}"),
+                     a_const("ai.model.id", deployment.request_model),
+                     a_const("ai.model.provider", VERCEL_PROVIDER[deployment.provider]),
                      a_int("ai.settings.maxRetries", 2),
-                     a_str("ai.prompt", json.dumps({"prompt": f"{MARKER} {feature.feature_id}"}))]
+                     a_const("ai.prompt", json.dumps({"prompt": f"{MARKER} {feature.feature_id}"}))]
             self._vercel_metadata(task, attrs)
             usage = [0, 0, 0, 0, 0, 0]
             for row in task.call_rows[first:]:
@@ -892,7 +907,7 @@ class TrafficGenerator:
             else:
                 attrs += [a_int("ai.usage.promptTokens", usage[0]), a_int("ai.usage.completionTokens", usage[4])]
             if ok:
-                attrs.append(a_str("ai.response.text", f"{MARKER} final answer"))
+                attrs.append(a_const("ai.response.text", f"{MARKER} final answer"))
             self._emit(task, "vercel", root_id, operation, 1, start_us, task.cursor, attrs,
                        UNSET if ok else self._error_status("AI_RetryError: Failed after 3 attempts"),
                        "wrapper", "sdk_outer_span", span_id=outer_id)
@@ -942,7 +957,7 @@ class TrafficGenerator:
         else:
             task.user_id = f"emp-{rng.randrange(40):03d}"
         task.session_id = "sess_%016x" % rng.getrandbits(64)
-        task.cursor = start_us + rng.randint(500, 5_000)
+        task.cursor = start_us + self._randint(500, 5_000)
         task.spans = []
         task.call_rows = []
         task.cost = ZERO
@@ -964,23 +979,23 @@ class TrafficGenerator:
         outcome = "success" if ok else "failure"
         if ok and feature.is_interactive and rng.random() < 0.04:
             outcome = "abandoned"
-        end_us = task.cursor + rng.randint(1_000, 30_000)
-        attrs = [a_str("http.request.method", "POST"), a_str("http.route", feature.route),
-                 a_str("url.path", feature.route), a_int("http.response.status_code",
+        end_us = task.cursor + self._randint(1_000, 30_000)
+        attrs = [a_const("http.request.method", "POST"), a_const("http.route", feature.route),
+                 a_const("url.path", feature.route), a_int("http.response.status_code",
                                                          {"success": 200, "failure": 502, "abandoned": 499}[outcome])]
         if task.task_id != task.trace_id:
             attrs.append(a_str("app.task_id", task.task_id))
         native_dims = task.convention in ("openllmetry_legacy", "vercel_v4", "vercel_v6", "langfuse")
         if not native_dims or rng.random() < 0.6:
-            attrs.append(a_str("app.feature_id", feature.feature_id))
+            attrs.append(a_const("app.feature_id", feature.feature_id))
             if task.customer_id:
-                attrs.append(a_str("app.customer_id", task.customer_id))
-            attrs.append(a_str("user.id", task.user_id))
+                attrs.append(a_const("app.customer_id", task.customer_id))
+            attrs.append(a_const("user.id", task.user_id))
         if rng.random() < 0.3:
-            attrs.append(a_str("app.team_id", feature.team_id))
+            attrs.append(a_const("app.team_id", feature.team_id))
         has_outcome = outcome == "abandoned" or rng.random() < 0.85
         if has_outcome:
-            attrs.append(a_str("app.task.outcome", outcome))
+            attrs.append(a_const("app.task.outcome", outcome))
         status = self._error_status("upstream model failure") if outcome == "failure" else UNSET
         node = task.convention in ("vercel_v4", "vercel_v6")
         self._emit(task, "http_node" if node else "http_py", None, f"POST {feature.route}", 2, start_us, end_us,
@@ -1005,7 +1020,7 @@ class TrafficGenerator:
             rows.append(f"{task.trace_id},{span_id},1,{disposition},{reason},{duplicate_of},{conv}\n")
             self.dispositions[disposition] = self.dispositions.get(disposition, 0) + 1
             if redeliverable and rng.random() < 0.004:
-                due = self.task_index + rng.randint(1, 3)
+                due = self.task_index + self._randint(1, 3)
                 self.pending.append((due, resource, scope, text, task.trace_id, span_id, conv))
         self.spans_out.write("".join(rows))
         self.counts["spans"] += len(task.spans)
