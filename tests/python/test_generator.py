@@ -33,6 +33,10 @@ CONTENT_SKIP = re.compile(r"(\.role|\.mime_type)$")
 GENAI_PROVIDER = {"openai": "openai", "anthropic": "anthropic", "aws.bedrock": "aws", "gcp.vertex_ai": "google",
                   "gcp.gemini": "google", "azure.ai.openai": "azure"}
 WINDOW_START = date(2026, 8, 1)
+CACHE_READ_KEYS = ("gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens",
+                   "llm.token_count.prompt_details.cache_read", "ai.usage.inputTokenDetails.cacheReadTokens")
+REASONING_KEYS = ("gen_ai.usage.reasoning.output_tokens", "llm.token_count.completion_details.reasoning",
+                  "ai.usage.outputTokenDetails.reasoningTokens")
 # genai-prices model ids that its own match rules do not match: price them through a raw string that does.
 MODEL_REF = {"regional.anthropic.claude-sonnet-4-5-20250929-v1:0": "us.anthropic.claude-sonnet-4-5-20250929-v1:0"}
 
@@ -179,11 +183,18 @@ def test_billable_spans_report_the_ground_truth_usage(dataset):
         if row["usage_status"] == "missing":
             assert usage is None or usage == (0, 0), (row, attributes)
             continue
-        total_in = sum(int(row[c]) for c in ("input_uncached_tokens", "cache_read_tokens", "cache_write_5m_tokens",
-                                             "cache_write_1h_tokens"))
+        total_in = sum(int(row[c] or 0) for c in ("input_uncached_tokens", "cache_read_tokens",
+                                                  "cache_write_5m_tokens", "cache_write_1h_tokens"))
         assert usage[0] == total_in, (row, attributes)
         if "embeddings" not in span["name"] and "Embedding" not in span["name"]:
             assert usage[1] == int(row["output_tokens"]), (row, attributes)
+        # A part is NULL in the truth exactly when the span carries no attribute for it.
+        details = json.loads(attributes.get("langfuse.observation.usage_details", "{}"))
+        for column, keys, detail in (("cache_read_tokens", CACHE_READ_KEYS, "input_cached_tokens"),
+                                     ("reasoning_tokens", REASONING_KEYS, "output_reasoning_tokens"),
+                                     ("cache_write_1h_tokens", (), "input_cache_creation_1h")):
+            present = any(k in attributes for k in keys) or detail in details
+            assert present == (row[column] != ""), (column, row, attributes)
         start_ns = int(span["startTimeUnixNano"])
         called_at = datetime.strptime(row["called_at"], "%Y-%m-%d %H:%M:%S.%f").replace(tzinfo=timezone.utc)
         assert start_ns == int(called_at.timestamp()) * 1_000_000_000 + called_at.microsecond * 1_000
@@ -262,7 +273,7 @@ def test_call_costs_match_genai_prices(dataset):
     for row in _read(dataset / "ground_truth" / "calls.csv"):
         if row["usage_status"] != "reported" or row["service_tier"] != "standard":
             continue
-        uncached, cache_read, cw5, cw1h, output = (int(row[c]) for c in (
+        uncached, cache_read, cw5, cw1h, output = (int(row[c] or 0) for c in (
             "input_uncached_tokens", "cache_read_tokens", "cache_write_5m_tokens", "cache_write_1h_tokens",
             "output_tokens"))
         usage = Usage(input_tokens=uncached + cache_read + cw5 + cw1h, cache_read_tokens=cache_read,

@@ -135,7 +135,7 @@ class Task:
 
     __slots__ = ("trace_id", "task_id", "environment", "feature", "customer_id", "user_id", "session_id",
                  "convention", "cursor", "spans", "cost", "calls", "attempts", "cache", "string_ints",
-                 "failed", "legacy_prompt_names", "wrapped", "call_rows", "stream_mode")
+                 "failed", "legacy_prompt_names", "wrapped", "call_rows", "stream_mode", "usages")
 
 
 class TrafficGenerator:
@@ -307,6 +307,7 @@ class TrafficGenerator:
                 attrs.append(a_str("gen_ai.response.id", response_id))
             attrs.append(a_const("server.address", deployment.server_address))
             attrs.append(a_int("server.port", 443))
+            mask = [True, False, False, False, op != "embeddings", False]
             if usage is not None:
                 old_names = not latest and task.legacy_prompt_names
                 self._ints(task, attrs, "gen_ai.usage.prompt_tokens" if old_names else "gen_ai.usage.input_tokens",
@@ -317,12 +318,15 @@ class TrafficGenerator:
                 if latest and not gateway_copy:
                     if deployment.cache and (usage[1] or deployment.cache == "auto"):
                         self._ints(task, attrs, "gen_ai.usage.cache_read.input_tokens", usage[1])
+                        mask[1] = True
                     if usage[2]:
                         key = ("gen_ai.usage.cache_write.input_tokens" if rng.random() < 0.4
                                else "gen_ai.usage.cache_creation.input_tokens")
                         self._ints(task, attrs, key, usage[2])
+                        mask[2] = True
                     if usage[5]:
                         self._ints(task, attrs, "gen_ai.usage.reasoning.output_tokens", usage[5])
+                        mask[5] = True
             if streaming:
                 attrs.append(a_bool("gen_ai.request.stream", True))
                 if ok:
@@ -376,6 +380,8 @@ class TrafficGenerator:
                     attrs.append(a_int("gen_ai.usage.cache_read_input_tokens", usage[1]))
                 if deployment.cache == "anthropic":
                     attrs.append(a_int("gen_ai.usage.cache_creation_input_tokens", usage[2]))
+            mask = [True, bool(usage and (usage[1] or deployment.cache == "anthropic")),
+                    deployment.cache == "anthropic", False, True, False]
             attrs.append(a_bool("llm.is_streaming", streaming))
             self._traceloop_associations(task, attrs)
             attrs.append(a_const("gen_ai.prompt.0.role", "user"))
@@ -394,6 +400,7 @@ class TrafficGenerator:
             if usage is not None:
                 attrs.append(a_int("llm.token_count.prompt", total_in))
                 attrs.append(a_int("llm.token_count.total", total_in))
+            mask = [True, False, False, False, False, False]
             attrs.append(a_const("input.value", f"{MARKER} text to embed for {feature_id}"))
             if error:
                 attrs.append(a_const("exception.type", "RateLimitError" if error == "429" else "InternalServerError"))
@@ -417,6 +424,8 @@ class TrafficGenerator:
                                    ("llm.token_count.completion_details.reasoning", usage[5])):
                     if value:  # OpenInference only emits truthy counts
                         attrs.append(a_int(key, value))
+            mask = [True, bool(usage and usage[1]), bool(usage and usage[2]), False, bool(out),
+                    bool(usage and usage[5])]
             attrs.append(a_const("input.value", f"{MARKER} prompt for {feature_id}"))
             attrs.append(a_const("input.mime_type", "text/plain"))
             attrs.append(a_const("llm.input_messages.0.message.role", "user"))
@@ -456,6 +465,7 @@ class TrafficGenerator:
                 if streaming:
                     attrs.append(a_double("ai.response.msToFirstChunk" if v6 else "ai.stream.msToFirstChunk",
                                           float(self._randint(150, 1500))))
+            mask = [True, v6, v6, False, True, v6]
             if usage is not None:
                 if v6:
                     attrs.extend(self._vercel_v6_usage(usage))
@@ -485,6 +495,8 @@ class TrafficGenerator:
                     if value:
                         details[key] = value
                 attrs.append(a_str("langfuse.observation.usage_details", json.dumps(details, separators=(",", ":"))))
+            mask = [True, bool(usage and usage[1]), bool(usage and usage[2]), bool(usage and usage[3]), True,
+                    bool(usage and usage[5])]
             if tier == "batch":
                 attrs.append(a_bool("app.llm.batch", True))
             attrs.append(a_const("langfuse.observation.input", f"{MARKER} prompt for {feature_id}"))
@@ -498,7 +510,7 @@ class TrafficGenerator:
                              duplicate_of=span_id if gateway_copy else "",
                              span_id=None if gateway_copy else span_id,
                              bad_timestamp=bad == "bad_timestamp", redeliverable=not bad)
-        return span_id, response_model
+        return span_id, response_model, mask
 
     def _vercel_v6_usage(self, usage) -> list[str]:
         total_in = usage[0] + usage[1] + usage[2] + usage[3]
@@ -575,7 +587,7 @@ class TrafficGenerator:
             if wrapper_parent:
                 wrapper_id = self._span_id()
                 call_parent = wrapper_id
-            span_id, response_model = self._call_span(
+            span_id, response_model, mask = self._call_span(
                 task, call_parent, deployment, tier, attempt_usage, start_us + 2_000, end_us - 1_000, error,
                 streaming, response_id, bad, wrapper_parent)
             if wrapper_parent:
@@ -586,7 +598,7 @@ class TrafficGenerator:
                 self._call_span(task, parent, deployment, tier, attempt_usage, start_us + 3_500, end_us, error,
                                 streaming, response_id, "", False, span_id=span_id, gateway_copy=True)
             if not bad:
-                self._record_call(task, span_id, start_us + 2_000, deployment, tier, attempt_usage,
+                self._record_call(task, span_id, start_us + 2_000, deployment, tier, attempt_usage, mask,
                                   response_model, attempt > 1, is_fallback)
                 if attempt_usage is not None:
                     reported.append(attempt_usage)
@@ -643,7 +655,7 @@ class TrafficGenerator:
                    span_id=wrapper_id)
 
     def _record_call(self, task: Task, span_id: str, start_us: int, deployment: Deployment, tier: str, usage,
-                     response_model: str | None, is_retry: bool, is_fallback: bool) -> None:
+                     mask: list[bool], response_model: str | None, is_retry: bool, is_fallback: bool) -> None:
         moment = datetime.fromtimestamp(start_us // 1_000_000, timezone.utc)
         call_date = moment.date()
         called_at = "%s.%06d" % (moment.strftime("%Y-%m-%d %H:%M:%S"), start_us % 1_000_000)
@@ -653,7 +665,8 @@ class TrafficGenerator:
             status = "missing"
         else:
             cost = call_cost(deployment.model_id, call_date, tier, usage[0], usage[1], usage[2], usage[3], usage[4])
-            tokens = "%d,%d,%d,%d,%d,%d" % usage
+            # A part the span does not report is NULL (empty), as int_llm_calls has it; its true value is 0.
+            tokens = ",".join(str(value) if shown else "" for value, shown in zip(usage, mask))
             status = "reported"
         billing_account, sub_account = self.billing[(deployment.provider, task.environment)]
         date_text = call_date.isoformat()
@@ -665,6 +678,7 @@ class TrafficGenerator:
             "true" if is_retry else "false", "true" if is_fallback else "false", f"{cost:.12f}", billing_account,
             sub_account, deployment.region)))
         task.cost += cost
+        task.usages.append(usage)
         task.attempts += 1
         if not is_retry:
             task.calls += 1
@@ -799,7 +813,7 @@ class TrafficGenerator:
         start_us = task.cursor
         if conv == "otel_genai_latest" and feature.structure == "agent":
             agent_id = self._span_id()
-            first = len(task.call_rows)
+            first = len(task.usages)
             task.cursor += 1_000
             ok = self._steps(task, agent_id, False)
             attrs = [a_const("gen_ai.operation.name", "invoke_agent"), a_const("gen_ai.agent.name", feature.feature_id),
@@ -808,10 +822,8 @@ class TrafficGenerator:
             carries_usage = rng.random() < 0.7
             if carries_usage:
                 total_in = out = cache_read = 0
-                for row in task.call_rows[first:]:
-                    parts = row.split(",")
-                    if parts[13] == "reported":
-                        u = [int(x) for x in parts[14:20]]
+                for u in task.usages[first:]:
+                    if u is not None:
                         total_in += u[0] + u[1] + u[2] + u[3]
                         out += u[4]
                         cache_read += u[1]
@@ -875,7 +887,7 @@ class TrafficGenerator:
             outer_id = self._span_id()
             start_us = task.cursor
             task.cursor += 1_500
-            first = len(task.call_rows)
+            first = len(task.usages)
             deployment = self._choose_deployment(task)
             steps = self._randint(2, 4) if feature.structure == "agent" else 1
             streaming = feature.is_interactive and rng.random() < 0.3
@@ -897,11 +909,10 @@ class TrafficGenerator:
                      a_const("ai.prompt", json.dumps({"prompt": f"{MARKER} {feature.feature_id}"}))]
             self._vercel_metadata(task, attrs)
             usage = [0, 0, 0, 0, 0, 0]
-            for row in task.call_rows[first:]:
-                parts = row.split(",")
-                if parts[13] == "reported":
-                    for i, value in enumerate(parts[14:20]):
-                        usage[i] += int(value)
+            for u in task.usages[first:]:
+                if u is not None:
+                    for i, value in enumerate(u):
+                        usage[i] += value
             if v6:
                 attrs.extend(a for a in self._vercel_v6_usage(tuple(usage)) if '"gen_ai.' not in a)
             else:
@@ -960,6 +971,7 @@ class TrafficGenerator:
         task.cursor = start_us + self._randint(500, 5_000)
         task.spans = []
         task.call_rows = []
+        task.usages = []
         task.cost = ZERO
         task.calls = 0
         task.attempts = 0
