@@ -27,7 +27,7 @@ from ai_finops.generate import otlp
 from ai_finops.generate.business import Account, is_active
 from ai_finops.generate.catalog import DEPLOYMENTS, FEATURES, LONG_CONTEXT, Deployment, Feature
 from ai_finops.generate.otlp import a_bool, a_const, a_double, a_int, a_int_as_str, a_str, a_str_array
-from ai_finops.generate.prices import call_cost
+from ai_finops.generate.prices import PRICE_TABLE, call_cost
 
 MARKER = "PII-CONTENT-MARKER"
 ZERO = Decimal(0)
@@ -130,12 +130,20 @@ def _content_text(kind: str, feature_id: str) -> str:
                       separators=(",", ":"))
 
 
+def _available(deployment: Deployment, day: date) -> bool:
+    return PRICE_TABLE[deployment.model_id].periods[0].effective_from <= day
+
+
+def _usable(feature: Feature, day: date) -> bool:
+    return any(_available(DEPLOYMENTS[key], day) for key, _ in feature.deployments)
+
+
 class Task:
     """Mutable state of the task being generated."""
 
     __slots__ = ("trace_id", "task_id", "environment", "feature", "customer_id", "user_id", "session_id",
                  "convention", "cursor", "spans", "cost", "calls", "attempts", "cache", "string_ints",
-                 "failed", "legacy_prompt_names", "wrapped", "call_rows", "stream_mode", "usages")
+                 "failed", "legacy_prompt_names", "wrapped", "call_rows", "stream_mode", "usages", "day")
 
 
 class TrafficGenerator:
@@ -694,10 +702,14 @@ class TrafficGenerator:
             self.customer_month[month_key] = self.customer_month.get(month_key, ZERO) + cost
 
     # ------------------------------------------------------------------ task structure
+    def _options(self, task: Task, convention: str) -> list[tuple[Deployment, float]]:
+        """The feature's deployments this convention can instrument and whose model is priced on the task's day."""
+        allowed = CONVENTION_PROVIDERS[convention]
+        return [(DEPLOYMENTS[k], w) for k, w in task.feature.deployments
+                if DEPLOYMENTS[k].provider in allowed and _available(DEPLOYMENTS[k], task.day)]
+
     def _choose_deployment(self, task: Task) -> Deployment:
-        allowed = CONVENTION_PROVIDERS[task.convention]
-        options = [(DEPLOYMENTS[k], w) for k, w in task.feature.deployments if DEPLOYMENTS[k].provider in allowed]
-        keys, cumulative = _weighted(options)
+        keys, cumulative = _weighted(self._options(task, task.convention))
         return self._pick(keys, cumulative)
 
     def _choose_tier(self, task: Task, deployment: Deployment) -> str:
@@ -799,7 +811,7 @@ class TrafficGenerator:
             if not ok:
                 fallback = DEPLOYMENTS[feature.fallback]
                 if (fallback.key != deployment.key and fallback.provider in CONVENTION_PROVIDERS[task.convention]
-                        and rng.random() < 0.6):
+                        and _available(fallback, task.day) and rng.random() < 0.6):
                     ok, _ = self._logical_call(task, parent, fallback, "standard", 0, True, wrapper_parent)
                 if not ok:
                     return False
@@ -936,11 +948,14 @@ class TrafficGenerator:
         feature = None
         for _ in range(20):
             candidate = self._pick(self.feature_keys, self.feature_cum)
-            if candidate.launched_date(self.start) <= day:
+            if candidate.launched_date(self.start) <= day and _usable(candidate, day):
                 feature = candidate
                 break
         if feature is None:
-            feature = min(FEATURES, key=lambda f: f.launch_offset_days)
+            usable = [f for f in FEATURES if _usable(f, day)]
+            if not usable:
+                raise ValueError(f"none of the generator's models is priced on {day}; choose a later --start")
+            feature = min(usable, key=lambda f: f.launch_offset_days)
         environment = self._pick(self.env_keys, self.env_cum)
         customer_id = ""
         if environment == "production":
@@ -956,6 +971,12 @@ class TrafficGenerator:
                 customer_id = account.account_id
         conv_keys, conv_cum = _weighted(feature.conventions)
         task.convention = self._pick(conv_keys, conv_cum)
+        task.feature = feature
+        task.day = day
+        if not self._options(task, task.convention):  # models launched after this day: any convention that fits
+            task.convention = next((c for c in CONVENTION_PROVIDERS if self._options(task, c)), None)
+            if task.convention is None:  # cannot happen: otel_genai_latest instruments every provider
+                raise ValueError(f"no convention fits feature {feature.feature_id} on {day}")
         task.trace_id = "%032x" % rng.getrandbits(128)
         task.task_id = ("task_%020x" % rng.getrandbits(80)) if rng.random() < 0.6 else task.trace_id
         task.environment = environment
