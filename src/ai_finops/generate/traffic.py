@@ -567,7 +567,7 @@ class TrafficGenerator:
             failing = allow_retry and rng.random() < (0.05 if attempt == 1 else 0.35)
             error = ""
             attempt_usage = usage
-            streaming = False
+            streaming = bool(task.stream_mode)  # Vercel: doStream under streamText, doGenerate under generateText
             if failing:
                 error = "429" if rng.random() < 0.7 else "500"
                 if not (error == "500" and rng.random() < 0.3):
