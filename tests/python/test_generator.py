@@ -355,3 +355,43 @@ def test_memory_stays_bounded(tmp_path):
     small = _peak_rss_kb(tmp_path / "small", 20_000)
     large = _peak_rss_kb(tmp_path / "large", 200_000)
     assert large - small < 20_000, (small, large)  # < 20 MB growth for 10x the spans
+
+
+def test_wrapper_spans_wrap_what_they_claim(dataset):
+    """Outer SDK spans and agent spans carry the sum of their calls' usage; framework wrappers wrap one call."""
+    truth = {}
+    for row in _read(dataset / "ground_truth" / "spans.csv"):
+        truth.setdefault((row["trace_id"], row["span_id"]), row)
+    calls = {(r["trace_id"], r["span_id"]): r for r in _read(dataset / "ground_truth" / "calls.csv")}
+    spans, children = {}, defaultdict(list)
+    for _, _, span, attributes, _, _ in _spans(dataset):
+        key = (span["traceId"], span["spanId"])
+        if key in spans:
+            continue  # re-delivery
+        spans[key] = (span, attributes)
+        children[(span["traceId"], span.get("parentSpanId"))].append(key)
+
+    def input_total(call):
+        return sum(int(call[c] or 0) for c in ("input_uncached_tokens", "cache_read_tokens", "cache_write_5m_tokens",
+                                               "cache_write_1h_tokens"))
+
+    checked = defaultdict(int)
+    for key, row in truth.items():
+        if row["expected_disposition"] != "wrapper":
+            continue
+        span, attributes = spans[key]
+        kids = children[key]
+        billable = [calls[k] for k in kids if k in calls]
+        if row["reason"] == "sdk_outer_span":
+            assert all(spans[k][0]["name"].startswith(span["name"] + ".do") for k in kids
+                       if spans[k][0]["name"] != "ai.toolCall")
+            reported = attributes.get("ai.usage.inputTokens", attributes.get("ai.usage.promptTokens"))
+            assert reported == sum(input_total(c) for c in billable)
+        elif row["reason"] == "agent_aggregate":
+            assert attributes["gen_ai.usage.input_tokens"] == sum(input_total(c) for c in billable)
+            assert attributes["gen_ai.usage.output_tokens"] == sum(int(c["output_tokens"] or 0) for c in billable)
+        else:
+            assert row["reason"] == "framework_wrapper"
+            assert len(kids) == 1 and len(billable) == 1
+        checked[row["reason"]] += 1
+    assert min(checked.values()) > 20 and len(checked) == 3
