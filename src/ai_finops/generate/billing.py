@@ -53,6 +53,7 @@ import csv
 import datetime as dt
 import hashlib
 import json
+import math
 import random
 import re
 from collections import defaultdict
@@ -184,16 +185,16 @@ class _PriceSolver:
         self.token_sums = [0] * len(TOKEN_TYPES)
         self.calls = 0
 
-    def add(self, tokens: list[int], cost: Fraction) -> None:
+    def add(self, tokens: list[int], call: "_Call") -> None:
         self.calls += 1
         for i, n in enumerate(tokens):
             self.token_sums[i] += n
             if n:
                 self.active[i] = True
-        if len(self.rows) == len(TOKEN_TYPES):
-            return
+        if len(self.rows) == sum(self.active):
+            return  # the basis spans every coordinate seen so far: this vector adds nothing
         vector = [Fraction(n) for n in tokens]
-        rhs = cost
+        rhs = call.cost
         for row, row_rhs, pivot in self.rows:
             if vector[pivot]:
                 factor = vector[pivot] / row[pivot]
@@ -212,16 +213,50 @@ class _PriceSolver:
         return prices
 
 
-def _read_tokens(row: dict) -> list[int] | None:
-    values = [row.get(c) for c in TOKEN_COLUMNS]
-    if all(v in (None, "") for v in values):
-        return None
-    return [int(v) if v not in (None, "") else 0 for v in values]
+class _Call:
+    __slots__ = ("day", "provider", "account", "sub_account", "region", "model", "tier", "tokens",
+                 "cost_units", "cost_scale", "called_at")
+
+    @property
+    def cost(self) -> Fraction:
+        return Fraction(self.cost_units, self.cost_scale)
 
 
-def _cost(row: dict) -> Fraction:
-    text = (row.get("list_cost_usd") or "").strip()
-    return Fraction(Decimal(text)) if text else Fraction(0)
+_CALL_COLUMNS = ("call_date", "provider", "billing_account_id", "sub_account_id", "model_id", "service_tier",
+                 "list_cost_usd", "called_at") + TOKEN_COLUMNS
+
+
+def _calls(path: Path):
+    """Stream calls.csv as light records: tokens None when usage is missing, cost as Fraction and as integer units."""
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        missing = [c for c in _CALL_COLUMNS if c not in header]
+        if missing:
+            raise ValueError(f"{path}: missing column(s) {', '.join(missing)}")
+        index = {name: header.index(name) for name in _CALL_COLUMNS}
+        region_index = header.index("region") if "region" in header else None
+        token_indexes = [index[c] for c in TOKEN_COLUMNS]
+        (i_day, i_provider, i_account, i_sub, i_model, i_tier, i_cost, i_called) = (index[c] for c in _CALL_COLUMNS[:8])
+        for line_number, values in enumerate(reader, start=2):
+            call = _Call()
+            call.day, call.provider, call.account = values[i_day], values[i_provider], values[i_account]
+            call.sub_account, call.model, call.tier = values[i_sub], values[i_model], values[i_tier]
+            call.region = values[region_index] if region_index is not None else ""
+            call.called_at = values[i_called]
+            raw_tokens = [values[i] for i in token_indexes]
+            try:
+                call.tokens = None if all(v == "" for v in raw_tokens) else [int(v) if v else 0 for v in raw_tokens]
+                text = values[i_cost].strip() or "0"
+                whole, _, fraction = text.partition(".")
+                if "e" in text.lower() or not (whole.lstrip("-").isdigit() and (fraction.isdigit() or not fraction)):
+                    cost = Fraction(Decimal(text))
+                    call.cost_units, call.cost_scale = cost.numerator, cost.denominator
+                else:
+                    call.cost_units, call.cost_scale = int(whole + fraction), 10 ** len(fraction)
+            except (ValueError, ArithmeticError) as error:
+                raise ValueError(f"{path}:{line_number}: unreadable token count or list_cost_usd ({error})") from None
+            yield line_number, call
 
 
 def _split(tokens: list[int], prices: list[Fraction], cost: Fraction) -> list[Fraction]:
@@ -332,51 +367,69 @@ def write_billing_exports(out_dir: Path, seed: int) -> list[Path]:
 
     # pass 1: unit prices per (provider, model, tier) and mean tokens per call
     solvers: dict[tuple[str, str, str], _PriceSolver] = defaultdict(_PriceSolver)
-    with calls_path.open(newline="", encoding="utf-8") as handle:
-        for line_number, row in enumerate(csv.DictReader(handle), start=2):
-            if row["provider"] not in PROVIDERS:
-                raise ValueError(f"{calls_path}:{line_number}: provider {row['provider']!r} has no billing export")
-            if row["service_tier"] not in ("standard", "batch", "flex", "priority"):
-                raise ValueError(f"{calls_path}:{line_number}: unknown service_tier {row['service_tier']!r}")
-            tokens = _read_tokens(row)
-            if tokens is not None:
-                solvers[(row["provider"], row["model_id"], row["service_tier"])].add(tokens, _cost(row))
+    for line_number, call in _calls(calls_path):
+        if call.provider not in PROVIDERS:
+            raise ValueError(f"{calls_path}:{line_number}: provider {call.provider!r} has no billing export")
+        if call.tier not in ("standard", "batch", "flex", "priority"):
+            raise ValueError(f"{calls_path}:{line_number}: unknown service_tier {call.tier!r}")
+        if call.tokens is not None:
+            solvers[(call.provider, call.model, call.tier)].add(call.tokens, call)
     prices = {key: solver.prices() for key, solver in solvers.items()}
     mean_tokens = {
         key: [round(Fraction(s, solver.calls)) for s in solver.token_sums] for key, solver in solvers.items() if solver.calls
     }
+    # integer form of the prices: price_t = numerator_t / denominator
+    integer_prices: dict[tuple, tuple[list[int], int]] = {}
+    for key, price in prices.items():
+        denominator = math.lcm(*(p.denominator for p in price))
+        integer_prices[key] = ([int(p * denominator) for p in price], denominator)
 
     # pass 2: estimates per cell, billed tokens per line
     # line key: (day, provider, billing_account, sub_account, region, model, tier)
     usage: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(TOKEN_TYPES))
     requests: dict[tuple, int] = defaultdict(int)
-    estimated: dict[tuple, Fraction] = defaultdict(Fraction)  # cell key
+    exact_tokens: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(TOKEN_TYPES))  # (month, p, ba, sa, model, tier)
+    estimated: dict[tuple, Fraction] = defaultdict(Fraction)  # cell key, calls whose cost is not exactly price x tokens
     reasons: dict[tuple, set[str]] = defaultdict(set)
     first_called_at: dict[str, str] = {}
-    with calls_path.open(newline="", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            key = (
-                row["call_date"], row["provider"], row["billing_account_id"], row["sub_account_id"],
-                row.get("region") or "", row["model_id"], row["service_tier"],
-            )
-            price_key = (row["provider"], row["model_id"], row["service_tier"])
-            tokens = _read_tokens(row)
-            cost = _cost(row)
-            missing = tokens is None
-            if missing:
-                tokens = mean_tokens.get(price_key) or [0] * len(TOKEN_TYPES)
-            parts = _split(tokens if not missing or cost else [0] * 5, prices.get(price_key, [Fraction(0)] * 5), cost)
+    zero = [0] * len(TOKEN_TYPES)
+    for _, call in _calls(calls_path):
+        key = (call.day, call.provider, call.account, call.sub_account, call.region, call.model, call.tier)
+        price_key = (call.provider, call.model, call.tier)
+        tokens = call.tokens
+        base = (call.day[:7] + "-01", call.provider, call.account, call.sub_account, call.model, call.tier)
+        if tokens is not None:
+            numerators, denominator = integer_prices.get(price_key, (zero, 1))
+            predicted = sum(a * n for a, n in zip(numerators, tokens))
+            if call.cost_units * denominator == predicted * call.cost_scale:
+                accumulated = exact_tokens[base]
+                for index in range(len(TOKEN_TYPES)):
+                    accumulated[index] += tokens[index]
+            else:
+                parts = _split(tokens, prices.get(price_key, [Fraction(0)] * 5), call.cost)
+                for index, token_type in enumerate(TOKEN_TYPES):
+                    if tokens[index] or parts[index]:
+                        estimated[base[:5] + (token_type, call.tier)] += parts[index]
+        else:
+            tokens = mean_tokens.get(price_key) or zero
+            parts = _split(tokens if call.cost else zero, prices.get(price_key, [Fraction(0)] * 5), call.cost)
             for index, token_type in enumerate(TOKEN_TYPES):
-                cell = (_month(key[0]), key[1], key[2], key[3], key[5], token_type, key[6])
                 if tokens[index] or parts[index]:
+                    cell = base[:5] + (token_type, call.tier)
                     estimated[cell] += parts[index]
-                    if missing and tokens[index]:
+                    if tokens[index]:
                         reasons[cell].add("usage_missing_in_telemetry")
-                usage[key][index] += tokens[index]
-            requests[key] += 1
-            called_at = row.get("called_at") or ""
-            if row["provider"] == "openai" and (key[1] not in first_called_at or called_at < first_called_at[key[1]]):
-                first_called_at[key[1]] = called_at
+        line_tokens = usage[key]
+        for index in range(len(TOKEN_TYPES)):
+            line_tokens[index] += tokens[index]
+        requests[key] += 1
+        if call.provider == "openai" and ("openai" not in first_called_at or call.called_at < first_called_at["openai"]):
+            first_called_at["openai"] = call.called_at
+    for base, tokens in exact_tokens.items():
+        price = prices.get((base[1], base[4], base[5]), [Fraction(0)] * 5)
+        for index, token_type in enumerate(TOKEN_TYPES):
+            if tokens[index]:
+                estimated[base[:5] + (token_type, base[5])] += price[index] * tokens[index]
 
     accounts = []
     if accounts_path.exists():
