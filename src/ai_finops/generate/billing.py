@@ -467,6 +467,21 @@ def write_billing_exports(out_dir: Path, seed: int) -> list[Path]:
     providers_present = sorted({k[1] for k in usage})
     other_charges: list[dict] = []
 
+    # injection: billing lag, the last usage day of one provider is not exported yet
+    # (first, so that the other injections pick cells it does not touch)
+    lag_provider = None
+    for provider in ("azure.ai.openai", "gcp.vertex_ai", "gcp.gemini", "openai"):
+        days = sorted({k[0] for k in usage if k[1] == provider})
+        if len(days) >= 2:
+            lag_provider, lag_day = provider, days[-1]
+            break
+    if lag_provider:
+        for line_key in [k for k in lines if k[1] == lag_provider and k[0] == lag_day]:
+            reasons[cell_of(line_key)].add("billing_lag")
+            del lines[line_key]
+        for key in [k for k in usage if k[1] == lag_provider and k[0] == lag_day]:
+            del usage[key]
+
     # injection: price mismatch on one model's output (prefer a provider other than the extra-tokens one)
     mismatch_cell = biggest(lambda k: k[7] == "output" and k[1] != "anthropic")
     if mismatch_cell:
@@ -524,20 +539,6 @@ def write_billing_exports(out_dir: Path, seed: int) -> list[Path]:
                     line[1] += price[index] * n
                     reasons[cell_of(key + (token_type,))].add("usage_without_telemetry")
             requests[key] += 3
-
-    # injection: billing lag, the last usage day of one provider is not exported yet
-    lag_provider = None
-    for provider in ("azure.ai.openai", "gcp.vertex_ai", "gcp.gemini", "openai"):
-        days = sorted({k[0] for k in usage if k[1] == provider})
-        if len(days) >= 2:
-            lag_provider, lag_day = provider, days[-1]
-            break
-    if lag_provider:
-        for line_key in [k for k in lines if k[1] == lag_provider and k[0] == lag_day]:
-            reasons[cell_of(line_key)].add("billing_lag")
-            del lines[line_key]
-        for key in [k for k in usage if k[1] == lag_provider and k[0] == lag_day]:
-            del usage[key]
 
     # Anthropic priority/flex costs are absent from the cost report (still in the usage report)
     cost_lines = {}
