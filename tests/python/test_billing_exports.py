@@ -400,3 +400,35 @@ def test_injected_differences_land_in_their_status(dataset):
     assert {"matched", "within_tolerance", "over", "under", "no_telemetry", "no_billing"} <= statuses
     # cells nothing was injected into match to the cent
     assert {c["expected_status"] for c in cells if not c["injected_reason"]} == {"matched"}
+
+
+def test_raw_text_values_cast_exactly_in_duckdb(dataset):
+    """Loaded as varchar (as the loader does), the delivered texts cast to decimal(38, 12) and sum to the ground truth.
+
+    Note for staging: in DuckDB `decimal / 100` is a DOUBLE; convert Anthropic cents with `* 0.01` to stay decimal.
+    """
+    duckdb = pytest.importorskip("duckdb")
+    connection = duckdb.connect()
+    for kind in BILLING_KINDS:
+        columns = ", ".join(f'"{c}" varchar' for c in kind.columns)
+        connection.execute(f"create table {kind.table} ({columns})")
+        rows = [tuple(row[c] for c in kind.columns) for row in _rows(dataset, kind.name)]
+        connection.executemany(f"insert into {kind.table} values ({', '.join(['?'] * len(kind.columns))})", rows)
+    cells, other = _truth(dataset)
+
+    def truth(provider: str) -> Decimal:
+        return (sum(Decimal(c["billed_cost_usd"]) for c in cells if c["provider"] == provider and c["billed_cost_usd"])
+                + sum(Decimal(o["billed_cost_usd"]) for o in other if o["provider"] == provider))
+
+    queries = {
+        "azure.ai.openai": 'select sum(cast("CostInBillingCurrency" as decimal(38, 12))) from billing_azure_cost_export',
+        "anthropic": "select sum(cast(amount as decimal(38, 12)) * 0.01) from billing_anthropic_cost_report",
+        "openai": "select sum(cast(amount_value as decimal(38, 12))) from billing_openai_costs",
+        "aws.bedrock": "select sum(cast(line_item_unblended_cost as decimal(38, 12))) from billing_aws_cur2",
+    }
+    for provider, sql in queries.items():
+        (total,) = connection.execute(sql).fetchone()
+        assert isinstance(total, Decimal) and total == truth(provider), provider
+    (dates,) = connection.execute(
+        "select count(*) from billing_azure_cost_export where strptime(\"Date\", '%m/%d/%Y') is null").fetchone()
+    assert dates == 0
