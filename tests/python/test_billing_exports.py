@@ -432,3 +432,26 @@ def test_raw_text_values_cast_exactly_in_duckdb(dataset):
     (dates,) = connection.execute(
         "select count(*) from billing_azure_cost_export where strptime(\"Date\", '%m/%d/%Y') is null").fetchone()
     assert dates == 0
+
+
+def test_a_call_priced_off_its_unit_prices_is_flagged_and_still_conserved(tmp_path):
+    """A list cost that is not price x tokens (e.g. a long-context surcharge) keeps the estimate equal to calls.csv."""
+    for sub in ("ground_truth", "app"):
+        shutil.copytree(FIXTURE / sub, tmp_path / sub)
+    calls_path = tmp_path / "ground_truth" / "calls.csv"
+    calls = _read_csv(calls_path)
+    target = next(i for i, c in enumerate(calls) if c["provider"] == "aws.bedrock" and c["model_id"] == "nova-pro"
+                  and c["usage_status"] == "reported" and c["call_date"] == "2025-11-02")
+    calls[target]["list_cost_usd"] = str(Decimal(calls[target]["list_cost_usd"]) * 2)
+    with calls_path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(calls[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(calls)
+    write_billing_exports(tmp_path, 42)
+    cells, _ = _truth(tmp_path)
+    flagged = [c for c in cells if "list_cost_not_linear_in_tokens" in c["injected_reason"]]
+    assert flagged and {(c["provider"], c["model_id"], c["month"]) for c in flagged} == {("aws.bedrock", "nova-pro", "2025-11-01")}
+    estimated = sum(Decimal(c["estimated_cost_usd"]) for c in cells
+                    if c["estimated_cost_usd"] and c["model_id"] == "nova-pro" and c["month"] == "2025-11-01")
+    assert estimated == sum(Decimal(c["list_cost_usd"]) for c in calls
+                            if c["model_id"] == "nova-pro" and c["call_date"].startswith("2025-11"))

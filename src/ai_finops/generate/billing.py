@@ -43,6 +43,8 @@ Injected differences (`injected_reason`, `;`-joined when several hit one cell):
 - `billing_lag`: the last usage day of one provider is not exported yet -> under / no_billing
 - `usage_missing_in_telemetry`: calls whose spans carried no usage are billed with the model's mean tokens per call
 - `tier_absent_from_cost_report`: Anthropic priority/flex costs are not in the cost report -> no_billing
+- `list_cost_not_linear_in_tokens` (not injected, detected): calls.csv costs that are not unit price x tokens (e.g. a
+  long-context surcharge); the cell's billed amount uses the solved unit prices, so it may drift from the estimate
 Non-token charges: AWS tax (8.25 %) and a credit, a GCP promotional credit in `credits[]`, OpenAI web search and
 Anthropic web search tool fees.
 """
@@ -81,6 +83,7 @@ WEB_SEARCH_PRICE_USD = Fraction(1, 100)  # per search (10 USD per 1,000), the ge
 WEB_SEARCHES = (40, 120)
 
 PAGE_BUCKETS = 7
+NONLINEAR_USD = Fraction(1, 10**9)  # a call whose list cost differs more from price x tokens is not linear
 Q12 = Decimal("1e-12")
 PACIFIC = ZoneInfo("America/Los_Angeles")
 
@@ -407,9 +410,13 @@ def write_billing_exports(out_dir: Path, seed: int) -> list[Path]:
                     accumulated[index] += tokens[index]
             else:
                 parts = _split(tokens, prices.get(price_key, [Fraction(0)] * 5), call.cost)
+                nonlinear = abs(Fraction(predicted, denominator) - call.cost) > NONLINEAR_USD
                 for index, token_type in enumerate(TOKEN_TYPES):
                     if tokens[index] or parts[index]:
                         estimated[base[:5] + (token_type, call.tier)] += parts[index]
+                        if nonlinear:
+                            # e.g. a long-context surcharge: the provider bills unit prices, so the cell drifts
+                            reasons[base[:5] + (token_type, call.tier)].add("list_cost_not_linear_in_tokens")
         else:
             tokens = mean_tokens.get(price_key) or zero
             parts = _split(tokens if call.cost else zero, prices.get(price_key, [Fraction(0)] * 5), call.cost)
@@ -878,7 +885,7 @@ def _write_aws(billing_dir, cost_lines, names, other_charges) -> list[Path]:
                     "bill_invoice_id": "", "bill_payer_account_id": payer, "line_item_usage_account_id": account,
                     "line_item_line_item_type": line_type, "line_item_usage_start_date": _aws_ts(period_start),
                     "line_item_usage_end_date": _aws_ts(period_end), "line_item_product_code": "AmazonBedrock",
-                    "line_item_usage_type": "" if line_type == "Tax" else "", "line_item_operation": "",
+                    "line_item_usage_type": "", "line_item_operation": "",
                     "line_item_line_item_description": description, "line_item_resource_id": "",
                     "line_item_usage_amount": "0" if line_type == "Tax" else "1", "pricing_unit": "",
                     "line_item_unblended_rate": "", "line_item_unblended_cost": _plain(amount),
