@@ -455,3 +455,46 @@ def test_a_call_priced_off_its_unit_prices_is_flagged_and_still_conserved(tmp_pa
                     if c["estimated_cost_usd"] and c["model_id"] == "nova-pro" and c["month"] == "2025-11-01")
     assert estimated == sum(Decimal(c["list_cost_usd"]) for c in calls
                             if c["model_id"] == "nova-pro" and c["call_date"].startswith("2025-11"))
+
+
+def test_price_change_and_long_context_cliff_are_split_at_their_own_prices(tmp_path):
+    """One model with an effective-dated price cut and a long-context cliff (all tokens of a request above 200k input
+    tokens priced at the tier): every call must be split at the prices in force for it (truth: the table below)."""
+    import random
+
+    regular = {"2025-10": (5, 0.5, 0, 0, 30), "2025-11": (4, 0.4, 0, 0, 20)}
+    long_context = {"2025-10": (10, 1, 0, 0, 45), "2025-11": (8, 0.8, 0, 0, 30)}
+    rng = random.Random(3)
+    (tmp_path / "ground_truth").mkdir()
+    (tmp_path / "app").mkdir()
+    columns = _fixture_module().COLUMNS
+    expected: dict[tuple, Decimal] = defaultdict(Decimal)
+    rows = []
+    for number in range(400):
+        day = f"2025-{10 + number % 2}-{1 + number % 27:02d}"
+        is_long = number % 9 == 0
+        tokens = [rng.randint(210_000 if is_long else 1_000, 400_000 if is_long else 150_000),
+                  rng.choice((0, rng.randint(1, 40_000))), 0, 0, rng.randint(100, 20_000)]
+        prices = (long_context if is_long else regular)[day[:7]]
+        parts = [Decimal(str(p)) * n / 1_000_000 for p, n in zip(prices, tokens)]
+        for token_type, part, n in zip(TOKEN_TYPES, parts, tokens):
+            if n:
+                expected[(day[:7] + "-01", token_type)] += part
+        rows.append({c: "" for c in columns} | {
+            "trace_id": f"t{number}", "span_id": f"s{number}", "task_id": f"t{number}", "called_at": f"{day} 10:00:00.000000",
+            "call_date": day, "provider": "openai", "model_id": "gpt-5.6-sol", "raw_model": "gpt-5.6-sol",
+            "service_tier": "standard", "usage_status": "reported", "is_retry": "false", "is_fallback": "false",
+            **{f"{t}_tokens": str(n) for t, n in zip(TOKEN_TYPES, tokens)}, "reasoning_tokens": "0",
+            "list_cost_usd": f"{sum(parts):.12f}", "billing_account_id": "org-x", "sub_account_id": "proj_x", "region": ""})
+    rows.sort(key=lambda r: r["called_at"])
+    with (tmp_path / "ground_truth" / "calls.csv").open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    (tmp_path / "app" / "provider_accounts.csv").write_text(
+        "provider,environment,billing_account_id,sub_account_id\nopenai,production,org-x,proj_x\n")
+    write_billing_exports(tmp_path, 1)
+    cells, _ = _truth(tmp_path)
+    assert not [c for c in cells if "list_cost_not_linear_in_tokens" in c["injected_reason"]]
+    got = {(c["month"], c["token_type"]): Decimal(c["estimated_cost_usd"]) for c in cells if c["estimated_cost_usd"]}
+    assert got == dict(expected)

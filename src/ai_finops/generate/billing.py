@@ -83,7 +83,8 @@ WEB_SEARCH_PRICE_USD = Fraction(1, 100)  # per search (10 USD per 1,000), the ge
 WEB_SEARCHES = (40, 120)
 
 PAGE_BUCKETS = 7
-NONLINEAR_USD = Fraction(1, 10**9)  # a call whose list cost differs more from price x tokens is not linear
+MAX_REGIMES = 16
+LARGE_REQUEST_TOKENS = 128_000  # below every long-context threshold in use (128k, 200k, 272k)
 Q12 = Decimal("1e-12")
 PACIFIC = ZoneInfo("America/Los_Angeles")
 
@@ -179,46 +180,127 @@ def _fmt_status(estimated: Decimal | None, billed: Decimal | None) -> str:
 # price derivation from calls.csv
 
 
-class _PriceSolver:
-    """Incremental exact solve of cost = sum(price_t x tokens_t) for one (provider, model, tier)."""
+class _Regime:
+    """One price regime of a (provider, model, tier): cost = sum(price_t x tokens_t), solved exactly and incrementally.
+
+    A model can have several regimes in one dataset (an effective-dated price change, a long-context cliff that prices
+    every token of a large request higher), so calls are clustered: a call joins the first regime that explains its
+    cost exactly, else a regime whose basis it extends, else a new regime.
+    """
 
     def __init__(self) -> None:
         self.rows: list[tuple[list[Fraction], Fraction, int]] = []  # reduced rows with their pivot column
         self.active = [False] * len(TOKEN_TYPES)
-        self.token_sums = [0] * len(TOKEN_TYPES)
-        self.calls = 0
+        self.count = 0
+        self._integer: tuple[list[int], int] | None = None
+        self._prices: list[Fraction] | None = None
 
-    def add(self, tokens: list[int], call: "_Call") -> None:
-        self.calls += 1
-        for i, n in enumerate(tokens):
-            self.token_sums[i] += n
-            if n:
-                self.active[i] = True
-        if len(self.rows) == sum(self.active):
-            return  # the basis spans every coordinate seen so far: this vector adds nothing
+    def full_rank(self) -> bool:
+        return len(self.rows) == sum(self.active)
+
+    def covers(self, tokens: list[int]) -> bool:
+        return all(self.active[i] or not n for i, n in enumerate(tokens))
+
+    def try_add(self, tokens: list[int], cost: Fraction, allow_new_columns: bool) -> bool:
         vector = [Fraction(n) for n in tokens]
-        rhs = call.cost
+        rhs = cost
         for row, row_rhs, pivot in self.rows:
             if vector[pivot]:
                 factor = vector[pivot] / row[pivot]
                 vector = [a - factor * b for a, b in zip(vector, row)]
                 rhs -= factor * row_rhs
         pivot = next((i for i, a in enumerate(vector) if a), None)
-        if pivot is not None:
-            self.rows.append((vector, rhs, pivot))
+        if pivot is None:
+            return rhs == 0  # in the span: a member only when consistent
+        if not allow_new_columns and not self.covers(tokens):
+            return False
+        self.rows.append((vector, rhs, pivot))
+        for i, n in enumerate(tokens):
+            if n:
+                self.active[i] = True
+        self._integer = self._prices = None
+        return True
 
     def prices(self) -> list[Fraction]:
-        """Back-substitution; columns without a pivot (never independent) get price 0."""
-        prices = [Fraction(0)] * len(TOKEN_TYPES)
-        for row, rhs, pivot in sorted(self.rows, key=lambda r: -r[2]):
-            value = rhs - sum(row[j] * prices[j] for j in range(len(TOKEN_TYPES)) if j != pivot)
-            prices[pivot] = value / row[pivot]
-        return prices
+        """Back-substitution; columns without a pivot get price 0."""
+        if self._prices is None:
+            prices = [Fraction(0)] * len(TOKEN_TYPES)
+            for row, rhs, pivot in sorted(self.rows, key=lambda r: -r[2]):
+                value = rhs - sum(row[j] * prices[j] for j in range(len(TOKEN_TYPES)) if j != pivot)
+                prices[pivot] = value / row[pivot]
+            self._prices = prices
+        return self._prices
+
+    def integer(self) -> tuple[list[int], int]:
+        if self._integer is None:
+            prices = self.prices()
+            denominator = math.lcm(*(p.denominator for p in prices))
+            self._integer = ([int(p * denominator) for p in prices], denominator)
+        return self._integer
+
+    def explains(self, tokens: list[int], cost_units: int, cost_scale: int) -> bool:
+        if not self.covers(tokens):
+            return False
+        numerators, denominator = self.integer()
+        return cost_units * denominator == sum(a * n for a, n in zip(numerators, tokens)) * cost_scale
+
+
+class _Group:
+    """All regimes of one (provider, model, tier) plus the mean tokens per call (to bill calls without usage)."""
+
+    def __init__(self) -> None:
+        self.small: list[_Regime] = []  # built from calls with total input <= LARGE_REQUEST_TOKENS
+        self.large: list[_Regime] = []  # built from larger calls (a long-context cliff lives here)
+        self.token_sums = [0] * len(TOKEN_TYPES)
+        self.calls = 0
+        self.ordered: list[_Regime] = []
+
+    def learn(self, tokens: list[int], call: "_Call") -> None:
+        self.calls += 1
+        for i, n in enumerate(tokens):
+            self.token_sums[i] += n
+        regimes = self.large if tokens[0] + tokens[1] + tokens[2] + tokens[3] > LARGE_REQUEST_TOKENS else self.small
+        for regime in regimes:
+            if regime.full_rank() and regime.explains(tokens, call.cost_units, call.cost_scale):
+                regime.count += 1
+                return
+        cost = call.cost
+        # newest regime first: calls arrive roughly in time order, so a price change starts a new regime
+        for allow_new_columns in (False, True):
+            for regime in reversed(regimes):
+                if len(regimes) > 1 and allow_new_columns and regime.full_rank() and regime.count > 5 * len(regime.rows):
+                    continue  # an established regime is not re-opened by a call it does not explain
+                if regime.try_add(tokens, cost, allow_new_columns):
+                    regime.count += 1
+                    return
+        if len(regimes) < MAX_REGIMES:
+            regime = _Regime()
+            regime.try_add(tokens, cost, True)
+            regime.count += 1
+            regimes.append(regime)
+
+    def finish(self) -> None:
+        self.ordered = sorted(self.small + self.large, key=lambda r: -r.count)
+
+    def match(self, tokens: list[int], call: "_Call") -> int | None:
+        for index, regime in enumerate(self.ordered):
+            if regime.full_rank() and regime.explains(tokens, call.cost_units, call.cost_scale):
+                return index
+        return None
+
+    def fallback_prices(self, tokens: list[int]) -> list[Fraction]:
+        for regime in self.ordered:
+            if regime.full_rank() and regime.covers(tokens):
+                return regime.prices()
+        return self.ordered[0].prices() if self.ordered else [Fraction(0)] * len(TOKEN_TYPES)
+
+    def mean_tokens(self) -> list[int]:
+        return [round(Fraction(s, self.calls)) for s in self.token_sums] if self.calls else [0] * len(TOKEN_TYPES)
 
 
 class _Call:
     __slots__ = ("day", "provider", "account", "sub_account", "region", "model", "tier", "tokens",
-                 "cost_units", "cost_scale", "called_at")
+                 "cost_units", "cost_scale", "called_at", "task_id", "is_retry_or_fallback", "billed_without_usage")
 
     @property
     def cost(self) -> Fraction:
@@ -230,7 +312,29 @@ _CALL_COLUMNS = ("call_date", "provider", "billing_account_id", "sub_account_id"
 
 
 def _calls(path: Path):
-    """Stream calls.csv as light records: tokens None when usage is missing, cost as Fraction and as integer units."""
+    """Stream calls.csv; a call without usage counts as billed unless a retry or fallback of its task follows it.
+
+    Rationale: a stream that reported no usage was still served and billed; an attempt that failed (429/5xx) and was
+    retried is not billed. calls.csv rows of one task are contiguous and in call order.
+    """
+    pending: list[tuple[int, _Call]] = []
+
+    def flush():
+        for position, (line_number, call) in enumerate(pending):
+            call.billed_without_usage = call.tokens is None and not any(
+                later.is_retry_or_fallback for _, later in pending[position + 1:])
+            yield line_number, call
+
+    for line_number, call in _read_calls(path):
+        if pending and call.task_id != pending[0][1].task_id:
+            yield from flush()
+            pending = []
+        pending.append((line_number, call))
+    yield from flush()
+
+
+def _read_calls(path: Path):
+    """Stream calls.csv as light records: tokens None when usage is missing, cost as integer units / scale."""
     with path.open(newline="", encoding="utf-8") as handle:
         reader = csv.reader(handle)
         header = next(reader)
@@ -239,6 +343,7 @@ def _calls(path: Path):
             raise ValueError(f"{path}: missing column(s) {', '.join(missing)}")
         index = {name: header.index(name) for name in _CALL_COLUMNS}
         region_index = header.index("region") if "region" in header else None
+        optional = {name: header.index(name) if name in header else None for name in ("task_id", "is_retry", "is_fallback")}
         token_indexes = [index[c] for c in TOKEN_COLUMNS]
         (i_day, i_provider, i_account, i_sub, i_model, i_tier, i_cost, i_called) = (index[c] for c in _CALL_COLUMNS[:8])
         for line_number, values in enumerate(reader, start=2):
@@ -247,6 +352,9 @@ def _calls(path: Path):
             call.sub_account, call.model, call.tier = values[i_sub], values[i_model], values[i_tier]
             call.region = values[region_index] if region_index is not None else ""
             call.called_at = values[i_called]
+            call.task_id = values[optional["task_id"]] if optional["task_id"] is not None else str(line_number)
+            call.is_retry_or_fallback = any(
+                optional[name] is not None and values[optional[name]].lower() in ("true", "1") for name in ("is_retry", "is_fallback"))
             raw_tokens = [values[i] for i in token_indexes]
             try:
                 call.tokens = None if all(v == "" for v in raw_tokens) else [int(v) if v else 0 for v in raw_tokens]
@@ -368,75 +476,91 @@ def write_billing_exports(out_dir: Path, seed: int) -> list[Path]:
     accounts_path = out_dir / "app" / "provider_accounts.csv"
     rng = random.Random(f"billing-{seed}")
 
-    # pass 1: unit prices per (provider, model, tier) and mean tokens per call
-    solvers: dict[tuple[str, str, str], _PriceSolver] = defaultdict(_PriceSolver)
+    # pass 1: price regimes per (provider, model, tier) and mean tokens per call
+    groups: dict[tuple[str, str, str], _Group] = defaultdict(_Group)
     for line_number, call in _calls(calls_path):
         if call.provider not in PROVIDERS:
             raise ValueError(f"{calls_path}:{line_number}: provider {call.provider!r} has no billing export")
         if call.tier not in ("standard", "batch", "flex", "priority"):
             raise ValueError(f"{calls_path}:{line_number}: unknown service_tier {call.tier!r}")
         if call.tokens is not None:
-            solvers[(call.provider, call.model, call.tier)].add(call.tokens, call)
-    prices = {key: solver.prices() for key, solver in solvers.items()}
-    mean_tokens = {
-        key: [round(Fraction(s, solver.calls)) for s in solver.token_sums] for key, solver in solvers.items() if solver.calls
-    }
-    # integer form of the prices: price_t = numerator_t / denominator
-    integer_prices: dict[tuple, tuple[list[int], int]] = {}
-    for key, price in prices.items():
-        denominator = math.lcm(*(p.denominator for p in price))
-        integer_prices[key] = ([int(p * denominator) for p in price], denominator)
+            groups[(call.provider, call.model, call.tier)].learn(call.tokens, call)
+    for group in groups.values():
+        group.finish()
 
-    # pass 2: estimates per cell, billed tokens per line
+    # pass 2: each call's cost split exactly by token type (its regime's unit prices), summed per billing line
     # line key: (day, provider, billing_account, sub_account, region, model, tier)
     usage: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(TOKEN_TYPES))
     requests: dict[tuple, int] = defaultdict(int)
-    exact_tokens: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(TOKEN_TYPES))  # (month, p, ba, sa, model, tier)
-    estimated: dict[tuple, Fraction] = defaultdict(Fraction)  # cell key, calls whose cost is not exactly price x tokens
+    regime_tokens: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(TOKEN_TYPES))  # (line key, regime)
+    split_parts: dict[tuple, list[Fraction]] = defaultdict(lambda: [Fraction(0)] * len(TOKEN_TYPES))  # line key
+    unseen_tokens: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(TOKEN_TYPES))  # billed, no usage in spans
     reasons: dict[tuple, set[str]] = defaultdict(set)
     first_called_at: dict[str, str] = {}
     zero = [0] * len(TOKEN_TYPES)
+    empty_group = _Group()
+
+    def cell_of(line_key: tuple) -> tuple:
+        return (_month(line_key[0]), line_key[1], line_key[2], line_key[3], line_key[5], line_key[7], line_key[6])
+
     for _, call in _calls(calls_path):
         key = (call.day, call.provider, call.account, call.sub_account, call.region, call.model, call.tier)
-        price_key = (call.provider, call.model, call.tier)
+        group = groups.get((call.provider, call.model, call.tier), empty_group)
         tokens = call.tokens
-        base = (call.day[:7] + "-01", call.provider, call.account, call.sub_account, call.model, call.tier)
         if tokens is not None:
-            numerators, denominator = integer_prices.get(price_key, (zero, 1))
-            predicted = sum(a * n for a, n in zip(numerators, tokens))
-            if call.cost_units * denominator == predicted * call.cost_scale:
-                accumulated = exact_tokens[base]
+            regime = group.match(tokens, call)
+            if regime is not None:
+                accumulated = regime_tokens[(key, regime)]
                 for index in range(len(TOKEN_TYPES)):
                     accumulated[index] += tokens[index]
             else:
-                parts = _split(tokens, prices.get(price_key, [Fraction(0)] * 5), call.cost)
-                nonlinear = abs(Fraction(predicted, denominator) - call.cost) > NONLINEAR_USD
+                # not explained by any regime: split in proportion to the closest unit prices, still conserving
+                parts = _split(tokens, group.fallback_prices(tokens), call.cost)
+                accumulated = split_parts[key]
                 for index, token_type in enumerate(TOKEN_TYPES):
+                    accumulated[index] += parts[index]
                     if tokens[index] or parts[index]:
-                        estimated[base[:5] + (token_type, call.tier)] += parts[index]
-                        if nonlinear:
-                            # e.g. a long-context surcharge: the provider bills unit prices, so the cell drifts
-                            reasons[base[:5] + (token_type, call.tier)].add("list_cost_not_linear_in_tokens")
-        else:
-            tokens = mean_tokens.get(price_key) or zero
-            parts = _split(tokens if call.cost else zero, prices.get(price_key, [Fraction(0)] * 5), call.cost)
+                        reasons[cell_of(key + (token_type,))].add("list_cost_not_linear_in_tokens")
+            line_tokens = usage[key]
+            for index in range(len(TOKEN_TYPES)):
+                line_tokens[index] += tokens[index]
+        elif call.billed_without_usage:
+            tokens = group.mean_tokens()
+            accumulated = unseen_tokens[key]
             for index, token_type in enumerate(TOKEN_TYPES):
-                if tokens[index] or parts[index]:
-                    cell = base[:5] + (token_type, call.tier)
-                    estimated[cell] += parts[index]
-                    if tokens[index]:
-                        reasons[cell].add("usage_missing_in_telemetry")
-        line_tokens = usage[key]
-        for index in range(len(TOKEN_TYPES)):
-            line_tokens[index] += tokens[index]
+                accumulated[index] += tokens[index]
+                if tokens[index]:
+                    reasons[cell_of(key + (token_type,))].add("usage_missing_in_telemetry")
+            line_tokens = usage[key]
+            for index in range(len(TOKEN_TYPES)):
+                line_tokens[index] += tokens[index]
+        if tokens is None and call.cost_units:
+            raise ValueError(f"{calls_path}: a call without usage has a list cost ({call.cost}); expected 0")
         requests[key] += 1
         if call.provider == "openai" and ("openai" not in first_called_at or call.called_at < first_called_at["openai"]):
             first_called_at["openai"] = call.called_at
-    for base, tokens in exact_tokens.items():
-        price = prices.get((base[1], base[4], base[5]), [Fraction(0)] * 5)
+
+    # billed lines before injections = estimated parts (+ usage no span reported, at the group's main prices)
+    line_amounts: dict[tuple, list[Fraction]] = defaultdict(lambda: [Fraction(0)] * len(TOKEN_TYPES))
+    for (key, regime), tokens in regime_tokens.items():
+        prices = groups[(key[1], key[5], key[6])].ordered[regime].prices()
+        amounts = line_amounts[key]
+        for index in range(len(TOKEN_TYPES)):
+            amounts[index] += prices[index] * tokens[index]
+    for key, parts in split_parts.items():
+        amounts = line_amounts[key]
+        for index in range(len(TOKEN_TYPES)):
+            amounts[index] += parts[index]
+    estimated: dict[tuple, Fraction] = defaultdict(Fraction)
+    for key, amounts in line_amounts.items():
         for index, token_type in enumerate(TOKEN_TYPES):
-            if tokens[index]:
-                estimated[base[:5] + (token_type, base[5])] += price[index] * tokens[index]
+            if amounts[index] or usage[key][index] - unseen_tokens.get(key, zero)[index]:
+                estimated[cell_of(key + (token_type,))] += amounts[index]
+    for key, tokens in unseen_tokens.items():
+        prices = groups[(key[1], key[5], key[6])].fallback_prices(tokens)
+        amounts = line_amounts[key]
+        for index in range(len(TOKEN_TYPES)):
+            amounts[index] += prices[index] * tokens[index]
 
     accounts = []
     if accounts_path.exists():
@@ -447,14 +571,10 @@ def write_billing_exports(out_dir: Path, seed: int) -> list[Path]:
     # line: key + token_type -> [tokens, amount]
     lines: dict[tuple, list] = {}
     for key in sorted(usage):
-        price = prices.get((key[1], key[5], key[6]), [Fraction(0)] * 5)
+        amounts = line_amounts.get(key, [Fraction(0)] * len(TOKEN_TYPES))
         for index, token_type in enumerate(TOKEN_TYPES):
-            n = usage[key][index]
-            if n:
-                lines[key + (token_type,)] = [n, price[index] * n]
-
-    def cell_of(line_key: tuple) -> tuple:
-        return (_month(line_key[0]), line_key[1], line_key[2], line_key[3], line_key[5], line_key[7], line_key[6])
+            if usage[key][index] or amounts[index]:
+                lines[key + (token_type,)] = [usage[key][index], amounts[index]]
 
     cell_estimate = {cell: value for cell, value in estimated.items()}
 
@@ -534,7 +654,7 @@ def write_billing_exports(out_dir: Path, seed: int) -> list[Path]:
             sub_account = unused[0] if unused else f"{template[3]}-untracked"
         days = sorted({k[0] for k in usage if k[1] == provider})
         chosen = days[: min(3, len(days))]
-        price = prices.get((provider, template[5], template[6]), [Fraction(0)] * 5)
+        price = groups[(provider, template[5], template[6])].fallback_prices(usage[template])
         for day in chosen:
             key = (day, provider, template[2], sub_account, template[4], template[5], template[6])
             for index, token_type in enumerate(TOKEN_TYPES):
