@@ -14,9 +14,14 @@ model x service tier x token type, and writes each provider's export in its own 
 
 Prices. The generator's prices are used only through calls.csv: for every (provider, model_id, service_tier) the unit
 price of each token type is solved exactly (rational Gaussian elimination) from calls that report usage and their
-`list_cost_usd`. Each call's `list_cost_usd` is split over its token types in proportion to price x tokens (so the split
-always sums back to the call's cost exactly). A billed line is tokens x unit price (x an injected factor), rounded to
-12 decimals; every amount is written exactly (decimal text, never a float round trip).
+`list_cost_usd`. A model can have several price regimes (an effective-dated price change, a long-context cliff that
+prices every token of a large request higher): a regime is accepted only when it explains exactly a further call that
+has all its token types, and each call is split at the regime that explains it (so the split sums back to the call's
+cost exactly). A billed line is the sum of those splits over the day (x an injected factor), rounded to 12 decimals;
+every amount is written exactly (decimal text, never a float round trip). A call that no regime explains is split in
+proportion to the closest regime's prices and its cells carry `list_cost_not_linear_in_tokens`. A call without usage
+(`usage_status` missing) is billed with its model's mean tokens per call, unless a retry or fallback of its task
+follows it (then it was a failed attempt, which providers do not bill).
 
 Ground truth. `ground_truth/billing.csv` has one row per reconciliation cell (month = UTC month of the usage day,
 provider, billing_account_id, sub_account_id, model_id, token_type, service_tier) with `estimated_cost_usd` (sum of the
@@ -54,6 +59,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
+import itertools
 import json
 import math
 import random
@@ -83,8 +89,8 @@ WEB_SEARCH_PRICE_USD = Fraction(1, 100)  # per search (10 USD per 1,000), the ge
 WEB_SEARCHES = (40, 120)
 
 PAGE_BUCKETS = 7
-MAX_REGIMES = 16
-LARGE_REQUEST_TOKENS = 128_000  # below every long-context threshold in use (128k, 200k, 272k)
+WINDOW_SIZE = 12  # recent calls of a group from which a new price regime is discovered
+LARGE_REQUEST_TOKENS = 128_000  # input above this goes to the large-request window (long-context cliffs: 128k+)
 Q12 = Decimal("1e-12")
 PACIFIC = ZoneInfo("America/Los_Angeles")
 
@@ -246,11 +252,18 @@ class _Regime:
 
 
 class _Group:
-    """All regimes of one (provider, model, tier) plus the mean tokens per call (to bill calls without usage)."""
+    """All price regimes of one (provider, model, tier), and the mean tokens per call (to bill calls without usage).
+
+    A regime is accepted only when verified: solved exactly from k independent recent calls (k = its token types,
+    one of them the call no regime explained yet) and explaining exactly another recent call that has all k token
+    types. So a large request priced at a long-context cliff, or the first calls after a price change, never bend the
+    unit prices of another regime.
+    """
 
     def __init__(self) -> None:
-        self.small: list[_Regime] = []  # built from calls with total input <= LARGE_REQUEST_TOKENS
-        self.large: list[_Regime] = []  # built from larger calls (a long-context cliff lives here)
+        self.regimes: list[_Regime] = []
+        # recent calls, one window for ordinary requests and one for large ones (where long-context cliffs live)
+        self.windows: tuple[list, list] = ([], [])
         self.token_sums = [0] * len(TOKEN_TYPES)
         self.calls = 0
         self.ordered: list[_Regime] = []
@@ -259,43 +272,73 @@ class _Group:
         self.calls += 1
         for i, n in enumerate(tokens):
             self.token_sums[i] += n
-        regimes = self.large if tokens[0] + tokens[1] + tokens[2] + tokens[3] > LARGE_REQUEST_TOKENS else self.small
-        for regime in regimes:
-            if regime.full_rank() and regime.explains(tokens, call.cost_units, call.cost_scale):
+        columns = frozenset(i for i, n in enumerate(tokens) if n)
+        window = self.windows[tokens[0] + tokens[1] + tokens[2] + tokens[3] > LARGE_REQUEST_TOKENS]
+        window.append((tokens, columns, call))
+        if len(window) > WINDOW_SIZE:
+            window.pop(0)
+        for regime in self.regimes:
+            if regime.explains(tokens, call.cost_units, call.cost_scale):
                 regime.count += 1
                 return
-        cost = call.cost
-        # newest regime first: calls arrive roughly in time order, so a price change starts a new regime
-        for allow_new_columns in (False, True):
-            for regime in reversed(regimes):
-                if len(regimes) > 1 and allow_new_columns and regime.full_rank() and regime.count > 5 * len(regime.rows):
-                    continue  # an established regime is not re-opened by a call it does not explain
-                if regime.try_add(tokens, cost, allow_new_columns):
-                    regime.count += 1
-                    return
-        if len(regimes) < MAX_REGIMES:
+        if columns:
+            self._discover(tokens, columns, call, window)
+
+    def _discover(self, tokens: list[int], columns: frozenset, call: "_Call", window: list) -> None:
+        peers = [(t, c) for t, cols, c in window[:-1] if cols <= columns]
+        if not any(all(t[i] for i in columns) for t, _ in peers):
+            return  # nothing could verify a regime over these token types yet
+        for others in itertools.combinations(peers, len(columns) - 1):
             regime = _Regime()
-            regime.try_add(tokens, cost, True)
-            regime.count += 1
-            regimes.append(regime)
+            basis = ((tokens, call),) + others
+            if not all(regime.try_add(t, c.cost, True) for t, c in basis):
+                continue
+            if not regime.full_rank() or any(p < 0 for p in regime.prices()):
+                continue
+            used = {id(c) for _, c in basis}
+            if any(id(c) not in used and all(t[i] for i in columns)
+                   and (len(columns) == 1 or not any(_proportional(t, b) for b, _ in basis))
+                   and regime.explains(t, c.cost_units, c.cost_scale) for t, c in peers):
+                regime.count = len(columns) + 1
+                self.regimes.append(regime)
+                return
 
     def finish(self) -> None:
-        self.ordered = sorted(self.small + self.large, key=lambda r: -r.count)
+        self.ordered = sorted(self.regimes, key=lambda r: -r.count)
+        self.windows = ([], [])
 
-    def match(self, tokens: list[int], call: "_Call") -> int | None:
+    def split(self, tokens: list[int], call: "_Call") -> int | list[Fraction] | None:
+        """The index of a regime explaining the call; else exact parts from a regime extended by one token type whose
+        implied unit price is plausible (0 <= price <= the regime's highest price); else None."""
         for index, regime in enumerate(self.ordered):
-            if regime.full_rank() and regime.explains(tokens, call.cost_units, call.cost_scale):
+            if regime.explains(tokens, call.cost_units, call.cost_scale):
                 return index
+        cost = call.cost
+        for regime in self.ordered:
+            new = [i for i, n in enumerate(tokens) if n and not regime.active[i]]
+            if len(new) != 1:
+                continue
+            prices = list(regime.prices())
+            residual = cost - sum(p * n for p, n in zip(prices, tokens))
+            implied = residual / tokens[new[0]]
+            if 0 <= implied <= max(prices):
+                prices[new[0]] = implied
+                return [p * n for p, n in zip(prices, tokens)]
         return None
 
     def fallback_prices(self, tokens: list[int]) -> list[Fraction]:
         for regime in self.ordered:
-            if regime.full_rank() and regime.covers(tokens):
+            if regime.covers(tokens):
                 return regime.prices()
         return self.ordered[0].prices() if self.ordered else [Fraction(0)] * len(TOKEN_TYPES)
 
     def mean_tokens(self) -> list[int]:
         return [round(Fraction(s, self.calls)) for s in self.token_sums] if self.calls else [0] * len(TOKEN_TYPES)
+
+
+def _proportional(a: list[int], b: list[int]) -> bool:
+    """True when two token vectors are multiples of each other (one verifies nothing about the other)."""
+    return all(x * b[0] == y * a[0] for x, y in zip(a, b)) if a[0] and b[0] else a == b
 
 
 class _Call:
@@ -508,11 +551,15 @@ def write_billing_exports(out_dir: Path, seed: int) -> list[Path]:
         group = groups.get((call.provider, call.model, call.tier), empty_group)
         tokens = call.tokens
         if tokens is not None:
-            regime = group.match(tokens, call)
-            if regime is not None:
+            regime = group.split(tokens, call)
+            if isinstance(regime, int):
                 accumulated = regime_tokens[(key, regime)]
                 for index in range(len(TOKEN_TYPES)):
                     accumulated[index] += tokens[index]
+            elif regime is not None:
+                accumulated = split_parts[key]
+                for index in range(len(TOKEN_TYPES)):
+                    accumulated[index] += regime[index]
             else:
                 # not explained by any regime: split in proportion to the closest unit prices, still conserving
                 parts = _split(tokens, group.fallback_prices(tokens), call.cost)
