@@ -90,6 +90,7 @@ WEB_SEARCHES = (40, 120)
 
 PAGE_BUCKETS = 7
 WINDOW_SIZE = 12  # recent calls of a group from which a new price regime is discovered
+PENDING_MAX = 1_000_000  # calls kept until their regime is known; beyond, they are split at once
 LARGE_REQUEST_TOKENS = 128_000  # input above this goes to the large-request window (long-context cliffs: 128k+)
 Q12 = Decimal("1e-12")
 PACIFIC = ZoneInfo("America/Los_Angeles")
@@ -268,7 +269,8 @@ class _Group:
         self.calls = 0
         self.ordered: list[_Regime] = []
 
-    def learn(self, tokens: list[int], call: "_Call") -> None:
+    def learn(self, tokens: list[int], call: "_Call") -> "_Regime | None":
+        """Learn from one call; returns the regime that explains it, if one does (else the call waits)."""
         self.calls += 1
         for i, n in enumerate(tokens):
             self.token_sums[i] += n
@@ -280,14 +282,13 @@ class _Group:
         for regime in self.regimes:
             if regime.explains(tokens, call.cost_units, call.cost_scale):
                 regime.count += 1
-                return
-        if columns:
-            self._discover(tokens, columns, call, window)
+                return regime
+        return self._discover(tokens, columns, call, window) if columns else None
 
-    def _discover(self, tokens: list[int], columns: frozenset, call: "_Call", window: list) -> None:
+    def _discover(self, tokens: list[int], columns: frozenset, call: "_Call", window: list) -> "_Regime | None":
         peers = [(t, c) for t, cols, c in window[:-1] if cols <= columns]
         if not any(all(t[i] for i in columns) for t, _ in peers):
-            return  # nothing could verify a regime over these token types yet
+            return None  # nothing could verify a regime over these token types yet
         for others in itertools.combinations(peers, len(columns) - 1):
             regime = _Regime()
             basis = ((tokens, call),) + others
@@ -301,11 +302,11 @@ class _Group:
                    and regime.explains(t, c.cost_units, c.cost_scale) for t, c in peers):
                 regime.count = len(columns) + 1
                 self.regimes.append(regime)
-                return
+                return regime
+        return None
 
     def finish(self) -> None:
         self.ordered = sorted(self.regimes, key=lambda r: -r.count)
-        self.windows = ([], [])
 
     def split(self, tokens: list[int], call: "_Call") -> int | list[Fraction] | None:
         """The index of a regime explaining the call; else exact parts from a regime extended by one token type whose
@@ -519,78 +520,87 @@ def write_billing_exports(out_dir: Path, seed: int) -> list[Path]:
     accounts_path = out_dir / "app" / "provider_accounts.csv"
     rng = random.Random(f"billing-{seed}")
 
-    # pass 1: price regimes per (provider, model, tier) and mean tokens per call
+    # one pass over calls.csv: price regimes per (provider, model, tier); tokens per billing line and regime
+    # line key: (day, provider, billing_account, sub_account, region, model, tier)
     groups: dict[tuple[str, str, str], _Group] = defaultdict(_Group)
+    usage: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(TOKEN_TYPES))
+    requests: dict[tuple, int] = defaultdict(int)
+    regime_tokens: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(TOKEN_TYPES))  # (line key, regime)
+    split_parts: dict[tuple, list[Fraction]] = defaultdict(lambda: [Fraction(0)] * len(TOKEN_TYPES))  # line key
+    unseen_calls: dict[tuple, int] = defaultdict(int)  # billed calls without usage in their spans, per line key
+    pending: list[tuple[tuple, list[int], _Call]] = []  # calls no regime explained yet when they were read
+    reasons: dict[tuple, set[str]] = defaultdict(set)
+    first_called_at: dict[str, str] = {}
+    zero = [0] * len(TOKEN_TYPES)
+
+    def cell_of(line_key: tuple) -> tuple:
+        return (_month(line_key[0]), line_key[1], line_key[2], line_key[3], line_key[5], line_key[7], line_key[6])
+
+    def split_unexplained(key: tuple, tokens: list[int], call: _Call, group: _Group) -> None:
+        result = group.split(tokens, call)
+        if isinstance(result, int):
+            accumulated = regime_tokens[(key, group.ordered[result])]
+            for index in range(len(TOKEN_TYPES)):
+                accumulated[index] += tokens[index]
+            return
+        parts = result
+        if parts is None:
+            # not explained by any regime: split in proportion to the closest unit prices, still conserving
+            parts = _split(tokens, group.fallback_prices(tokens), call.cost)
+            for index, token_type in enumerate(TOKEN_TYPES):
+                if tokens[index] or parts[index]:
+                    reasons[cell_of(key + (token_type,))].add("list_cost_not_linear_in_tokens")
+        accumulated = split_parts[key]
+        for index in range(len(TOKEN_TYPES)):
+            accumulated[index] += parts[index]
+
     for line_number, call in _calls(calls_path):
         if call.provider not in PROVIDERS:
             raise ValueError(f"{calls_path}:{line_number}: provider {call.provider!r} has no billing export")
         if call.tier not in ("standard", "batch", "flex", "priority"):
             raise ValueError(f"{calls_path}:{line_number}: unknown service_tier {call.tier!r}")
-        if call.tokens is not None:
-            groups[(call.provider, call.model, call.tier)].learn(call.tokens, call)
-    for group in groups.values():
-        group.finish()
-
-    # pass 2: each call's cost split exactly by token type (its regime's unit prices), summed per billing line
-    # line key: (day, provider, billing_account, sub_account, region, model, tier)
-    usage: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(TOKEN_TYPES))
-    requests: dict[tuple, int] = defaultdict(int)
-    regime_tokens: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(TOKEN_TYPES))  # (line key, regime)
-    split_parts: dict[tuple, list[Fraction]] = defaultdict(lambda: [Fraction(0)] * len(TOKEN_TYPES))  # line key
-    unseen_tokens: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(TOKEN_TYPES))  # billed, no usage in spans
-    reasons: dict[tuple, set[str]] = defaultdict(set)
-    first_called_at: dict[str, str] = {}
-    zero = [0] * len(TOKEN_TYPES)
-    empty_group = _Group()
-
-    def cell_of(line_key: tuple) -> tuple:
-        return (_month(line_key[0]), line_key[1], line_key[2], line_key[3], line_key[5], line_key[7], line_key[6])
-
-    for _, call in _calls(calls_path):
         key = (call.day, call.provider, call.account, call.sub_account, call.region, call.model, call.tier)
-        group = groups.get((call.provider, call.model, call.tier), empty_group)
+        group = groups[(call.provider, call.model, call.tier)]
         tokens = call.tokens
         if tokens is not None:
-            regime = group.split(tokens, call)
-            if isinstance(regime, int):
+            regime = group.learn(tokens, call)
+            if regime is not None:
                 accumulated = regime_tokens[(key, regime)]
                 for index in range(len(TOKEN_TYPES)):
                     accumulated[index] += tokens[index]
-            elif regime is not None:
-                accumulated = split_parts[key]
-                for index in range(len(TOKEN_TYPES)):
-                    accumulated[index] += regime[index]
+            elif len(pending) < PENDING_MAX:
+                pending.append((key, tokens, call))
             else:
-                # not explained by any regime: split in proportion to the closest unit prices, still conserving
-                parts = _split(tokens, group.fallback_prices(tokens), call.cost)
-                accumulated = split_parts[key]
-                for index, token_type in enumerate(TOKEN_TYPES):
-                    accumulated[index] += parts[index]
-                    if tokens[index] or parts[index]:
-                        reasons[cell_of(key + (token_type,))].add("list_cost_not_linear_in_tokens")
+                group.finish()
+                split_unexplained(key, tokens, call, group)
             line_tokens = usage[key]
             for index in range(len(TOKEN_TYPES)):
                 line_tokens[index] += tokens[index]
-        elif call.billed_without_usage:
-            tokens = group.mean_tokens()
-            accumulated = unseen_tokens[key]
-            for index, token_type in enumerate(TOKEN_TYPES):
-                accumulated[index] += tokens[index]
-                if tokens[index]:
-                    reasons[cell_of(key + (token_type,))].add("usage_missing_in_telemetry")
-            line_tokens = usage[key]
-            for index in range(len(TOKEN_TYPES)):
-                line_tokens[index] += tokens[index]
-        if tokens is None and call.cost_units:
-            raise ValueError(f"{calls_path}: a call without usage has a list cost ({call.cost}); expected 0")
+        else:
+            if call.cost_units:
+                raise ValueError(f"{calls_path}:{line_number}: a call without usage has a list cost; expected 0")
+            if call.billed_without_usage:
+                unseen_calls[key] += 1
         requests[key] += 1
         if call.provider == "openai" and ("openai" not in first_called_at or call.called_at < first_called_at["openai"]):
             first_called_at["openai"] = call.called_at
+    for group in groups.values():
+        group.finish()
+    for key, tokens, call in pending:
+        split_unexplained(key, tokens, call, groups[(key[1], key[5], key[6])])
+    unseen_tokens: dict[tuple, list[int]] = {}
+    for key, count in unseen_calls.items():
+        tokens = [n * count for n in groups[(key[1], key[5], key[6])].mean_tokens()]
+        unseen_tokens[key] = tokens
+        for index, token_type in enumerate(TOKEN_TYPES):
+            usage[key][index] += tokens[index]
+            if tokens[index]:
+                reasons[cell_of(key + (token_type,))].add("usage_missing_in_telemetry")
 
     # billed lines before injections = estimated parts (+ usage no span reported, at the group's main prices)
     line_amounts: dict[tuple, list[Fraction]] = defaultdict(lambda: [Fraction(0)] * len(TOKEN_TYPES))
     for (key, regime), tokens in regime_tokens.items():
-        prices = groups[(key[1], key[5], key[6])].ordered[regime].prices()
+        prices = regime.prices()
         amounts = line_amounts[key]
         for index in range(len(TOKEN_TYPES)):
             amounts[index] += prices[index] * tokens[index]
