@@ -498,3 +498,27 @@ def test_price_change_and_long_context_cliff_are_split_at_their_own_prices(tmp_p
     assert not [c for c in cells if "list_cost_not_linear_in_tokens" in c["injected_reason"]]
     got = {(c["month"], c["token_type"]): Decimal(c["estimated_cost_usd"]) for c in cells if c["estimated_cost_usd"]}
     assert got == dict(expected)
+
+
+def test_calls_without_usage_are_billed_unless_a_retry_follows(tmp_path):
+    from ai_finops.generate.billing import _calls
+
+    columns = _fixture_module().COLUMNS
+    base = {c: "" for c in columns} | {"call_date": "2025-11-02", "called_at": "2025-11-02 10:00:00.000000",
+                                       "provider": "openai", "model_id": "gpt-4o", "service_tier": "standard",
+                                       "list_cost_usd": "0", "billing_account_id": "org", "sub_account_id": "proj"}
+    rows = [
+        base | {"task_id": "failed-then-retried", "span_id": "a", "usage_status": "missing", "is_retry": "false"},
+        base | {"task_id": "failed-then-retried", "span_id": "b", "usage_status": "reported", "is_retry": "true",
+                "input_uncached_tokens": "10", "output_tokens": "5", "list_cost_usd": "0.000075"},
+        base | {"task_id": "stream-without-usage", "span_id": "c", "usage_status": "missing", "is_retry": "false"},
+        base | {"task_id": "failed-then-fallback", "span_id": "d", "usage_status": "missing", "is_retry": "false"},
+        base | {"task_id": "failed-then-fallback", "span_id": "e", "usage_status": "missing", "is_fallback": "true"},
+    ]
+    path = tmp_path / "calls.csv"
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    flags = [(call.tokens is None, call.billed_without_usage) for _, call in _calls(path)]
+    assert flags == [(True, False), (False, False), (True, True), (True, False), (True, True)]
