@@ -1,6 +1,6 @@
 """Provider billing exports consistent with the generated traffic, plus the billing ground truth.
 
-`write_billing_exports(out_dir, seed)` reads `out_dir/ground_truth/calls.csv` (streamed twice) and
+`write_billing_exports(out_dir, seed)` reads `out_dir/ground_truth/calls.csv` (streamed once) and
 `out_dir/app/provider_accounts.csv`, aggregates usage per UTC day x provider x billing account x sub-account x region x
 model x service tier x token type, and writes each provider's export in its own format under `out_dir/billing/`:
 
@@ -48,8 +48,8 @@ Injected differences (`injected_reason`, `;`-joined when several hit one cell):
 - `billing_lag`: the last usage day of one provider is not exported yet -> under / no_billing
 - `usage_missing_in_telemetry`: calls whose spans carried no usage are billed with the model's mean tokens per call
 - `tier_absent_from_cost_report`: Anthropic priority/flex costs are not in the cost report -> no_billing
-- `list_cost_not_linear_in_tokens` (not injected, detected): calls.csv costs that are not unit price x tokens (e.g. a
-  long-context surcharge); the cell's billed amount uses the solved unit prices, so it may drift from the estimate
+- `list_cost_not_linear_in_tokens` (not injected, detected): a calls.csv cost no verified price regime explains; the
+  call is split in proportion to the closest regime's prices (billed = estimated still; only the split is uncertain)
 Non-token charges: AWS tax (8.25 %) and a credit, a GCP promotional credit in `credits[]`, OpenAI web search and
 Anthropic web search tool fees.
 """
