@@ -90,6 +90,7 @@ WEB_SEARCHES = (40, 120)
 
 PAGE_BUCKETS = 7
 WINDOW_SIZE = 12  # recent calls of a group from which a new price regime is discovered
+TASK_ROWS_MAX = 10_000  # rows of one task held to look for a retry after a call without usage
 PENDING_MAX = 1_000_000  # calls kept until their regime is known; beyond, they are split at once
 LARGE_REQUEST_TOKENS = 128_000  # input above this goes to the large-request window (long-context cliffs: 128k+)
 Q12 = Decimal("1e-12")
@@ -370,7 +371,7 @@ def _calls(path: Path):
             yield line_number, call
 
     for line_number, call in _read_calls(path):
-        if pending and call.task_id != pending[0][1].task_id:
+        if pending and (call.task_id != pending[0][1].task_id or len(pending) >= TASK_ROWS_MAX):
             yield from flush()
             pending = []
         pending.append((line_number, call))
