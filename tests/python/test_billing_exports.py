@@ -154,9 +154,9 @@ def test_readers_on_documented_literal_examples(tmp_path):
         writer.writeheader()
         writer.writerow({**values, "x_Custom": "kept"})
     row = _rows(tmp_path, "azure_cost_export")[0]
-    assert row["InvoiceSectionName"] is None and row["CostCenter"] is None
-    assert row["CostInBillingCurrency"] == "5.64902E-05" and row["Date"] == "9/2/2023"
-    assert row["Tags"] == '"tagA": "valueA","tagB": "valueB"'
+    assert row["invoice_section_name"] is None and row["cost_center"] is None
+    assert row["cost_in_billing_currency"] == "5.64902E-05" and row["date"] == "9/2/2023"
+    assert row["tags"] == '"tagA": "valueA","tagB": "valueB"'
     assert json.loads(row["extra_fields"]) == {"x_Custom": "kept"}
 
 
@@ -195,19 +195,19 @@ def test_azure_export_quirks(dataset):
     raw = path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw
     rows = _rows(dataset, "azure_cost_export")
-    assert rows[0]["Date"] is not None and "\ufeff" not in rows[0]["InvoiceSectionName"]
-    dates = {r["Date"] for r in rows}
+    assert rows[0]["date"] is not None and "\ufeff" not in rows[0]["invoice_section_name"]
+    dates = {r["date"] for r in rows}
     assert "11/1/2025" in dates and "10/29/2025" in dates  # M/D/YYYY, no zero padding
-    e_notation = [r for r in rows if "E-" in r["CostInBillingCurrency"]]
+    e_notation = [r for r in rows if "E-" in r["cost_in_billing_currency"]]
     assert e_notation, "expected at least one E-notation amount (tiny batch lines)"
-    assert all(not r["Tags"].startswith("{") and '"env": ' in r["Tags"] for r in rows)
-    assert {r["UnitOfMeasure"] for r in rows} == {"1K"}
+    assert all(not r["tags"].startswith("{") and '"env": ' in r["tags"] for r in rows)
+    assert {r["unit_of_measure"] for r in rows} == {"1K"}
     for r in rows:  # Quantity (1K blocks) x EffectivePrice (per 1K) = cost, exactly
-        assert Decimal(r["Quantity"]) * Decimal(r["EffectivePrice"]) == pytest.approx(
-            Decimal(r["CostInBillingCurrency"]), abs=Decimal("1e-9"))
+        assert Decimal(r["quantity"]) * Decimal(r["effective_price"]) == pytest.approx(
+            Decimal(r["cost_in_billing_currency"]), abs=Decimal("1e-9"))
     # the tiny batch calls of the fixture: 39 input and 10 output tokens on 10/30
-    tiny = [r for r in rows if r["Date"] == "10/30/2025" and "Batch" in r["MeterName"]]
-    assert sorted(Decimal(r["Quantity"]) * 1000 for r in tiny) == [10, 39]
+    tiny = [r for r in rows if r["date"] == "10/30/2025" and "Batch" in r["meter_name"]]
+    assert sorted(Decimal(r["quantity"]) * 1000 for r in tiny) == [10, 39]
 
 
 def test_anthropic_quirks(dataset):
@@ -260,9 +260,9 @@ def test_aws_and_gcp_quirks(dataset):
     focus_text = next((dataset / "billing" / "aws").glob("focus_*.csv")).read_text()
     assert ",NULL," in focus_text
     focus = _rows(dataset, "aws_focus")
-    assert all(r["ChargeClass"] is None for r in focus)  # literal NULL read as None
-    assert {r["ChargeCategory"] for r in focus} == {"Usage", "Tax", "Credit"}
-    assert all(r["BillingPeriodStart"].endswith("Z") for r in focus)
+    assert all(r["charge_class"] is None for r in focus)  # literal NULL read as None
+    assert {r["charge_category"] for r in focus} == {"Usage", "Tax", "Credit"}
+    assert all(r["billing_period_start"].endswith("Z") for r in focus)
 
     gcp = _rows(dataset, "gcp_billing_export")
     credits = [c for r in gcp for c in json.loads(r["credits"])]
@@ -296,8 +296,8 @@ def _billed_per_provider_month(dataset: Path) -> dict[tuple[str, str], Decimal]:
         key = (services[r["service_description"]], r["usage_start_time"][:7] + "-01")
         totals[key] += Decimal(r["cost"]) + sum(Decimal(str(c["amount"])) for c in json.loads(r["credits"]))
     for r in _rows(dataset, "azure_cost_export"):
-        month, _, year = r["Date"].split("/")
-        totals[("azure.ai.openai", f"{year}-{int(month):02d}-01")] += Decimal(r["CostInBillingCurrency"])
+        month, _, year = r["date"].split("/")
+        totals[("azure.ai.openai", f"{year}-{int(month):02d}-01")] += Decimal(r["cost_in_billing_currency"])
     return dict(totals)
 
 
@@ -316,7 +316,7 @@ def test_billed_totals_in_files_equal_ground_truth(dataset):
     # the FOCUS export carries the same AWS charges as the CUR
     focus: dict[str, Decimal] = defaultdict(Decimal)
     for r in _rows(dataset, "aws_focus"):
-        focus[r["ChargePeriodStart"][:7] + "-01"] += Decimal(r["BilledCost"])
+        focus[r["charge_period_start"][:7] + "-01"] += Decimal(r["billed_cost"])
     assert {("aws.bedrock", m): v for m, v in focus.items()} == {k: v for k, v in billed.items() if k[0] == "aws.bedrock"}
 
 
@@ -421,7 +421,7 @@ def test_raw_text_values_cast_exactly_in_duckdb(dataset):
                 + sum(Decimal(o["billed_cost_usd"]) for o in other if o["provider"] == provider))
 
     queries = {
-        "azure.ai.openai": 'select sum(cast("CostInBillingCurrency" as decimal(38, 12))) from billing_azure_cost_export',
+        "azure.ai.openai": 'select sum(cast(cost_in_billing_currency as decimal(38, 12))) from billing_azure_cost_export',
         "anthropic": "select sum(cast(amount as decimal(38, 12)) * 0.01) from billing_anthropic_cost_report",
         "openai": "select sum(cast(amount_value as decimal(38, 12))) from billing_openai_costs",
         "aws.bedrock": "select sum(cast(line_item_unblended_cost as decimal(38, 12))) from billing_aws_cur2",

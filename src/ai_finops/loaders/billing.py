@@ -195,6 +195,34 @@ def _csv_reader(fields: tuple[str, ...], required: tuple[str, ...]):
     return read
 
 
+_SNAKE_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])")
+
+
+def sql_column(delivered: str) -> str:
+    """Raw column name for a delivered CSV header: snake_case, lower case (`BilledCost` -> `billed_cost`,
+    `x_ServiceTier` -> `x_service_tier`), so that raw tables need no quoted identifiers on any engine."""
+    return _SNAKE_BOUNDARY.sub("_", delivered).lower()
+
+
+def _renamed(reader):
+    """Wrap a reader so its rows use `sql_column` names."""
+    def read(path: Path) -> Iterator[tuple[int, Row]]:
+        for line_number, row in reader(path):
+            yield line_number, {sql_column(name): value for name, value in row.items()}
+
+    return read
+
+
+def _csv_kind(name: str, pattern: str, delivered_columns: tuple[str, ...], required: tuple[str, ...],
+              description: str) -> FileKind:
+    fields = delivered_columns + ("extra_fields",)
+    columns = tuple(sql_column(column) for column in fields)
+    if len(set(columns)) != len(columns):
+        raise ValueError(f"{name}: two delivered columns map to the same SQL column")
+    return FileKind(name=name, patterns=(pattern,), table=f"billing_{name}", columns=columns,
+                    reader=_renamed(_csv_reader(fields, required)), description=description)
+
+
 _PAGE_LINEAGE = ("organization_id", "bucket_index", "result_index")
 
 OPENAI_COSTS_FIELDS = ("object", "amount_value", "amount_currency", "line_item", "project_id", "api_key_id")
@@ -238,29 +266,22 @@ BILLING_KINDS: list[FileKind] = [
     _page_kind("anthropic_usage_messages", "billing/anthropic/usage_messages*.jsonl", "starting_at", "ending_at",
                ANTHROPIC_USAGE_FIELDS, ("cache_creation", "server_tool_use"),
                "Anthropic Admin API messages usage report pages, one row per result"),
-    FileKind(name="aws_cur2", patterns=("billing/aws/cur2*.csv",), table="billing_aws_cur2",
-             columns=CUR2_COLUMNS + ("extra_fields",),
-             reader=_csv_reader(CUR2_COLUMNS + ("extra_fields",), (
-                 "bill_payer_account_id", "line_item_usage_account_id", "line_item_line_item_type",
-                 "line_item_usage_start_date", "line_item_product_code", "line_item_usage_type",
-                 "line_item_unblended_cost")),
-             description="AWS Data Exports CUR 2.0 CSV rows (Amazon Bedrock usage, tax and credit line items)"),
-    FileKind(name="aws_focus", patterns=("billing/aws/focus*.csv",), table="billing_aws_focus",
-             columns=FOCUS_COLUMNS + ("extra_fields",),
-             reader=_csv_reader(FOCUS_COLUMNS + ("extra_fields",), (
-                 "BilledCost", "BillingAccountId", "BillingCurrency", "ChargeCategory", "ChargePeriodStart",
-                 "ChargePeriodEnd", "ServiceName")),
-             description="AWS Data Exports FOCUS 1.2 with AWS columns, CSV"),
+    _csv_kind("aws_cur2", "billing/aws/cur2*.csv", CUR2_COLUMNS, (
+        "bill_payer_account_id", "line_item_usage_account_id", "line_item_line_item_type",
+        "line_item_usage_start_date", "line_item_product_code", "line_item_usage_type", "line_item_unblended_cost"),
+        "AWS Data Exports CUR 2.0 CSV rows (Amazon Bedrock usage, tax and credit line items)"),
+    _csv_kind("aws_focus", "billing/aws/focus*.csv", FOCUS_COLUMNS, (
+        "BilledCost", "BillingAccountId", "BillingCurrency", "ChargeCategory", "ChargePeriodStart", "ChargePeriodEnd",
+        "ServiceName"),
+        "AWS Data Exports FOCUS 1.2 with AWS columns, CSV (columns snake_cased: BilledCost -> billed_cost)"),
     FileKind(name="gcp_billing_export", patterns=("billing/gcp/*.jsonl",), table="billing_gcp_billing_export",
              columns=GCP_FIELDS + ("extra_fields",),
              reader=_record_reader(GCP_FIELDS + ("extra_fields",),
                                    ("service", "sku", "project", "location", "usage", "invoice", "price", "resource"),
                                    ("billing_account_id", "usage_start_time", "cost")),
              description="Google Cloud Billing BigQuery export rows as JSON lines (Vertex AI, Gemini API)"),
-    FileKind(name="azure_cost_export", patterns=("billing/azure/*.csv",), table="billing_azure_cost_export",
-             columns=AZURE_COLUMNS + ("extra_fields",),
-             reader=_csv_reader(AZURE_COLUMNS + ("extra_fields",), (
-                 "Date", "SubscriptionId", "MeterName", "UnitOfMeasure", "Quantity", "CostInBillingCurrency",
-                 "BillingCurrencyCode")),
-             description="Azure Cost Management actual-cost export CSV (Azure OpenAI meters)"),
+    _csv_kind("azure_cost_export", "billing/azure/*.csv", AZURE_COLUMNS, (
+        "Date", "SubscriptionId", "MeterName", "UnitOfMeasure", "Quantity", "CostInBillingCurrency",
+        "BillingCurrencyCode"),
+        "Azure Cost Management actual-cost export CSV (Azure OpenAI meters; columns snake_cased)"),
 ]
