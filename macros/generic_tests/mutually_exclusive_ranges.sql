@@ -22,7 +22,7 @@ bad_ranges as (
       and upper_bound {{ '<' if zero_length_range_allowed else '<=' }} lower_bound
 ),
 
-overlaps as (
+overlapping_ranges as (
     select
         left_range.range_row_id as left_row_id,
         right_range.range_row_id as right_row_id,
@@ -39,5 +39,5 @@ overlaps as (
 
 select * from bad_ranges
 union all
-select * from overlaps
+select * from overlapping_ranges
 {% endtest %}
