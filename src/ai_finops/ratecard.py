@@ -187,7 +187,10 @@ def propose_price_rows(provider: str, model_id: str, first_valid_from: dt.date, 
         for key, value in items.items():
             add(key, value, "standard", valid_from, valid_to, "")
     last_from = blocks[-1][0]
-    for variant in model.price_variants or []:
+    reference_provider, _ = reference_model(reference_provider_id, model_id)
+    # Like genai-prices, variants of a model borrowed from a fallback provider (Azure -> OpenAI) are not applied.
+    own_model = any(candidate is model for candidate in reference_provider.models)
+    for variant in (model.price_variants or []) if own_model else []:
         tier = VARIANT_TIERS.get(tuple(sorted(variant.when.items())))
         if tier is None:
             continue
@@ -267,11 +270,15 @@ def price_usage(card: RateCard, provider: str, model_id: str, on: dt.date, usage
         billed_as[usage_type] = (current, best(current) if current else None)
 
     quantities = dict(usage)
-    # Subsets with their own price are taken out of their parent (leaf = parent - priced subsets).
+    # Subsets with their own price are taken out of their parent (leaf = parent - priced subsets); a subset
+    # without its own price stays inside its parent and gets no line.
     for usage_type, quantity in usage.items():
         meta = card.usage_types[usage_type]
-        if meta["is_subset_of_parent"] == "true" and billed_as[usage_type][0] == usage_type:
-            quantities[meta["parent_usage_type"]] = quantities.get(meta["parent_usage_type"], 0) - quantity
+        if meta["is_subset_of_parent"] == "true":
+            if billed_as[usage_type][0] == usage_type:
+                quantities[meta["parent_usage_type"]] = quantities.get(meta["parent_usage_type"], 0) - quantity
+            else:
+                quantities.pop(usage_type)
     lines, total = [], Decimal(0)
     for usage_type, quantity in quantities.items():
         if not quantity:
