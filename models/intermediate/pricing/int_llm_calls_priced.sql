@@ -33,9 +33,9 @@ call_costs as (
         sum(case when line_status = 'no_price_in_force' then 1 else 0 end) as unpriced_line_count,
         sum(case when line_status = 'no_fx_rate' then 1 else 0 end) as no_fx_line_count,
         sum(case when is_long_context_tier then 1 else 0 end) as long_context_line_count,
-        sum(list_cost_usd) as list_cost_usd,
-        sum(net_cost_usd) as net_cost_usd,
-        sum(net_cost_reporting) as net_cost_reporting
+        cast(sum(list_cost_usd) as decimal(38, 12)) as list_cost_usd,
+        cast(sum(net_cost_usd) as decimal(38, 12)) as net_cost_usd,
+        cast(sum(net_cost_reporting) as decimal(38, 12)) as net_cost_reporting
     from int_llm_cost_lines
     group by call_id
 
@@ -104,9 +104,12 @@ final as (
     select
         classified.*,
         case when unpriced_reason is null then 'priced' else 'unpriced' end as pricing_status,
-        case when unpriced_reason is null then coalesce(computed_list_cost_usd, 0) end as list_cost_usd,
-        case when unpriced_reason is null then coalesce(computed_net_cost_usd, 0) end as net_cost_usd,
-        case when unpriced_reason is null then coalesce(computed_net_cost_reporting, 0) end as net_cost_reporting,
+        cast(case when unpriced_reason is null then coalesce(computed_list_cost_usd, 0) end as decimal(38, 12))
+            as list_cost_usd,
+        cast(case when unpriced_reason is null then coalesce(computed_net_cost_usd, 0) end as decimal(38, 12))
+            as net_cost_usd,
+        cast(case when unpriced_reason is null then coalesce(computed_net_cost_reporting, 0) end as decimal(38, 12))
+            as net_cost_reporting,
         '{{ var("reporting_currency") }}' as reporting_currency
     from classified
 

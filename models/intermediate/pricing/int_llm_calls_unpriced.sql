@@ -26,7 +26,8 @@ final as (
         unpriced_reason,
         usage_warning,
         -- At standard rates when the reason is tier_fallback (the only reason with cost lines); else NULL.
-        case when unpriced_reason = 'tier_fallback' then computed_list_cost_usd end as estimated_list_cost_usd,
+        cast(case when unpriced_reason = 'tier_fallback' then computed_list_cost_usd end as decimal(38, 12))
+            as estimated_list_cost_usd,
         feature_id,
         customer_id,
         environment

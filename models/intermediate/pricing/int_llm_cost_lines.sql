@@ -301,6 +301,7 @@ discount_candidates as (
         and discounts.usage_type in (costed_lines.usage_type, '*')
         and calls.call_date >= discounts.valid_from
         and calls.call_date < discounts.valid_to_effective
+    where costed_lines.price_id is not null
 
 ),
 
@@ -331,7 +332,7 @@ final as (
         cast(costed_lines.list_cost * to_usd.rate as decimal(38, 12)) as list_cost_usd,
         discounts.discount_id,
         discounts.contract_id,
-        coalesce(discounts.discount_pct, 0) as discount_pct,
+        cast(coalesce(discounts.discount_pct, 0) as decimal(38, 12)) as discount_pct,
         cast(
             costed_lines.list_cost * to_usd.rate * (1 - coalesce(discounts.discount_pct, 0)) as decimal(38, 12)
         ) as net_cost_usd,

@@ -14,6 +14,7 @@ final as (
         cast(lower(trim(match_type)) as {{ dbt.type_string() }}) as match_type,
         cast(raw_model_pattern as {{ dbt.type_string() }}) as raw_model_pattern,
         cast(trim(model_id) as {{ dbt.type_string() }}) as model_id,
+        {{ dbt.concat(["lower(trim(provider))", "'|'", "trim(model_id)"]) }} as provider_model_key,
         cast(lower(trim(region_scope)) as {{ dbt.type_string() }}) as region_scope,
         cast(priority as {{ dbt.type_int() }}) as priority,
         cast(valid_from as date) as valid_from,

@@ -12,6 +12,7 @@ final as (
         cast(price_id as {{ dbt.type_string() }}) as price_id,
         cast(lower(trim(provider)) as {{ dbt.type_string() }}) as provider,
         cast(trim(model_id) as {{ dbt.type_string() }}) as model_id,
+        {{ dbt.concat(["lower(trim(provider))", "'|'", "trim(model_id)"]) }} as provider_model_key,
         cast(lower(trim(usage_type)) as {{ dbt.type_string() }}) as usage_type,
         cast(lower(trim(service_tier)) as {{ dbt.type_string() }}) as service_tier,
         cast(lower(trim(region_scope)) as {{ dbt.type_string() }}) as region_scope,
