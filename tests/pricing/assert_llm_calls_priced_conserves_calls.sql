@@ -45,12 +45,13 @@ select
     coalesce(priced_counts.priced_rows, 0) as priced_rows,
     coalesce(unpriced_counts.unpriced_rows, 0) as unpriced_rows
 from all_call_ids
-left join calls
-    on calls.call_id = all_call_ids.call_id
-left join priced_counts
-    on priced_counts.call_id = all_call_ids.call_id
-left join unpriced_counts
-    on unpriced_counts.call_id = all_call_ids.call_id
-where calls.call_id is null
+left outer join calls
+    on all_call_ids.call_id = calls.call_id
+left outer join priced_counts
+    on all_call_ids.call_id = priced_counts.call_id
+left outer join unpriced_counts
+    on all_call_ids.call_id = unpriced_counts.call_id
+where
+    calls.call_id is null
     or coalesce(priced_counts.priced_rows, 0) <> 1
     or coalesce(unpriced_counts.unpriced_rows, 0) <> coalesce(priced_counts.unpriced_status_rows, 0)

@@ -24,7 +24,8 @@ select
     priced.list_cost_usd,
     line_totals.list_cost_usd as line_list_cost_usd
 from priced
-left join line_totals
-    on line_totals.call_id = priced.call_id
-where priced.list_cost_usd <> coalesce(line_totals.list_cost_usd, 0)
+left outer join line_totals
+    on priced.call_id = line_totals.call_id
+where
+    priced.list_cost_usd <> coalesce(line_totals.list_cost_usd, 0)
     or priced.net_cost_usd <> coalesce(line_totals.net_cost_usd, 0)

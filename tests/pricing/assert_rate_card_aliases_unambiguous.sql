@@ -16,15 +16,25 @@ models as (
 
 probe_strings as (
 
-    select provider, raw_model_pattern as raw_model from aliases where match_type = 'exact'
+    select
+        provider,
+        raw_model_pattern as raw_model
+    from aliases
+    where match_type = 'exact'
     union
-    select provider, lower(model_id) as raw_model from models
+    select
+        provider,
+        lower(model_id) as raw_model
+    from models
 
 ),
 
 probe_dates as (
 
-    select distinct provider, valid_from as probe_date from aliases
+    select distinct
+        provider,
+        valid_from as probe_date
+    from aliases
 
 ),
 
@@ -42,18 +52,19 @@ matches as (
         ) as match_rank
     from probe_strings
     inner join probe_dates
-        on probe_dates.provider = probe_strings.provider
+        on probe_strings.provider = probe_dates.provider
     inner join aliases
-        on aliases.provider = probe_strings.provider
-        and probe_dates.probe_date >= aliases.valid_from
-        and probe_dates.probe_date < aliases.valid_to_effective
-        and (
-            (aliases.match_type = 'exact' and aliases.raw_model_pattern = probe_strings.raw_model)
-            or (
-                aliases.match_type = 'pattern'
-                and {{ regex_matches('probe_strings.raw_model', 'aliases.raw_model_pattern') }}
+        on
+            probe_strings.provider = aliases.provider
+            and probe_dates.probe_date >= aliases.valid_from
+            and probe_dates.probe_date < aliases.valid_to_effective
+            and (
+                (aliases.match_type = 'exact' and probe_strings.raw_model = aliases.raw_model_pattern)
+                or (
+                    aliases.match_type = 'pattern'
+                    and {{ regex_matches('probe_strings.raw_model', 'aliases.raw_model_pattern') }}
+                )
             )
-        )
 
 )
 

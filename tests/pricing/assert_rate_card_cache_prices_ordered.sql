@@ -9,11 +9,17 @@ prices as (
 
 ordered_pairs as (
 
-    select 'cache_read' as lower_usage_type, 'input' as higher_usage_type
+    select
+        'cache_read' as lower_usage_type,
+        'input' as higher_usage_type
     union all
-    select 'input' as lower_usage_type, 'cache_write_5m' as higher_usage_type
+    select
+        'input' as lower_usage_type,
+        'cache_write_5m' as higher_usage_type
     union all
-    select 'cache_write_5m' as lower_usage_type, 'cache_write_1h' as higher_usage_type
+    select
+        'cache_write_5m' as lower_usage_type,
+        'cache_write_1h' as higher_usage_type
 
 )
 
@@ -24,14 +30,15 @@ select
     higher_price.price as higher_price
 from ordered_pairs
 inner join prices as lower_price
-    on lower_price.usage_type = ordered_pairs.lower_usage_type
+    on ordered_pairs.lower_usage_type = lower_price.usage_type
 inner join prices as higher_price
-    on higher_price.usage_type = ordered_pairs.higher_usage_type
-    and higher_price.provider = lower_price.provider
-    and higher_price.model_id = lower_price.model_id
-    and higher_price.service_tier = lower_price.service_tier
-    and higher_price.region_scope = lower_price.region_scope
-    and higher_price.tier_threshold_tokens = lower_price.tier_threshold_tokens
-    and higher_price.valid_from < lower_price.valid_to_effective
-    and lower_price.valid_from < higher_price.valid_to_effective
+    on
+        ordered_pairs.higher_usage_type = higher_price.usage_type
+        and lower_price.provider = higher_price.provider
+        and lower_price.model_id = higher_price.model_id
+        and lower_price.service_tier = higher_price.service_tier
+        and lower_price.region_scope = higher_price.region_scope
+        and lower_price.tier_threshold_tokens = higher_price.tier_threshold_tokens
+        and lower_price.valid_to_effective > higher_price.valid_from
+        and lower_price.valid_from < higher_price.valid_to_effective
 where lower_price.price > higher_price.price

@@ -28,7 +28,8 @@ prices_today as (
         model_id,
         usage_type
     from prices
-    where service_tier = 'standard'
+    where
+        service_tier = 'standard'
         and region_scope = '*'
         and tier_threshold_tokens = 0
         and valid_from <= cast({{ dbt.current_timestamp() }} as date)
@@ -42,9 +43,11 @@ select
     required_usage_types.usage_type as missing_usage_type
 from models
 cross join required_usage_types
-left join prices_today
-    on prices_today.provider = models.provider
-    and prices_today.model_id = models.model_id
-    and prices_today.usage_type = required_usage_types.usage_type
-where models.mode = 'chat'
+left outer join prices_today
+    on
+        models.provider = prices_today.provider
+        and models.model_id = prices_today.model_id
+        and required_usage_types.usage_type = prices_today.usage_type
+where
+    models.mode = 'chat'
     and prices_today.model_id is null

@@ -26,7 +26,8 @@ versions as (
 
 select *
 from versions
-where previous_price is not null
+where
+    previous_price is not null
     and coalesce(note, '') not like 'verified change:%'
     and (
         price > previous_price * {{ var('rate_card_price_jump_warn_factor', 3) }}

@@ -36,16 +36,17 @@ alias_matches as (
         aliases.priority
     from calls
     inner join stg_rate_cards__model_aliases as aliases
-        on aliases.provider = calls.provider
-        and calls.call_date >= aliases.valid_from
-        and calls.call_date < aliases.valid_to_effective
-        and (
-            (aliases.match_type = 'exact' and aliases.raw_model_pattern = calls.raw_model_normalized)
-            or (
-                aliases.match_type = 'pattern'
-                and {{ regex_matches('calls.raw_model_normalized', 'aliases.raw_model_pattern') }}
+        on
+            calls.provider = aliases.provider
+            and calls.call_date >= aliases.valid_from
+            and calls.call_date < aliases.valid_to_effective
+            and (
+                (aliases.match_type = 'exact' and calls.raw_model_normalized = aliases.raw_model_pattern)
+                or (
+                    aliases.match_type = 'pattern'
+                    and {{ regex_matches('calls.raw_model_normalized', 'aliases.raw_model_pattern') }}
+                )
             )
-        )
 
 ),
 
@@ -55,8 +56,8 @@ ranked_matches as (
     select
         alias_matches.*,
         dense_rank() over (
-            partition by call_id
-            order by case when match_type = 'exact' then 0 else 1 end, priority desc
+            partition by alias_matches.call_id
+            order by case when alias_matches.match_type = 'exact' then 0 else 1 end, alias_matches.priority desc
         ) as match_rank
     from alias_matches
 
@@ -100,8 +101,8 @@ final as (
             else 'resolved'
         end as resolution_status
     from calls
-    left join best_matches
-        on best_matches.call_id = calls.call_id
+    left outer join best_matches
+        on calls.call_id = best_matches.call_id
 
 )
 

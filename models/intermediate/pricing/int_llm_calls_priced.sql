@@ -44,17 +44,17 @@ call_costs as (
 tier_prices_in_force as (
 
     -- Calls on batch/flex/priority whose model has at least one price row for that tier on the call's date.
-    select distinct
-        calls.call_id
+    select distinct calls.call_id
     from int_llm_calls as calls
     inner join int_llm_calls_model_resolved as resolved
-        on resolved.call_id = calls.call_id
+        on calls.call_id = resolved.call_id
     inner join stg_rate_cards__prices as prices
-        on prices.provider = calls.provider
-        and prices.model_id = resolved.model_id
-        and prices.service_tier = calls.service_tier
-        and calls.call_date >= prices.valid_from
-        and calls.call_date < prices.valid_to_effective
+        on
+            calls.provider = prices.provider
+            and resolved.model_id = prices.model_id
+            and calls.service_tier = prices.service_tier
+            and calls.call_date >= prices.valid_from
+            and calls.call_date < prices.valid_to_effective
     where calls.service_tier <> 'standard'
 
 ),
@@ -73,7 +73,8 @@ classified as (
         call_costs.net_cost_reporting as computed_net_cost_reporting,
         case
             when resolved.resolution_status <> 'resolved' then resolved.resolution_status
-            when int_llm_calls.usage_status = 'missing'
+            when
+                int_llm_calls.usage_status = 'missing'
                 or (
                     int_llm_calls.input_uncached_tokens is null
                     and int_llm_calls.cache_read_tokens is null
@@ -83,19 +84,20 @@ classified as (
                 ) then 'missing_usage'
             when coalesce(call_costs.unpriced_line_count, 0) > 0 then 'no_price_in_force'
             when coalesce(call_costs.no_fx_line_count, 0) > 0 then 'no_fx_rate'
-            when coalesce(int_llm_calls.service_tier, 'standard') <> 'standard'
+            when
+                coalesce(int_llm_calls.service_tier, 'standard') <> 'standard'
                 and tier_prices_in_force.call_id is null then 'tier_fallback'
         end as unpriced_reason,
         case
             when int_llm_calls.usage_status = 'partial' then 'partial_usage'
         end as usage_warning
     from int_llm_calls
-    left join int_llm_calls_model_resolved as resolved
-        on resolved.call_id = int_llm_calls.call_id
-    left join call_costs
-        on call_costs.call_id = int_llm_calls.call_id
-    left join tier_prices_in_force
-        on tier_prices_in_force.call_id = int_llm_calls.call_id
+    left outer join int_llm_calls_model_resolved as resolved
+        on int_llm_calls.call_id = resolved.call_id
+    left outer join call_costs
+        on int_llm_calls.call_id = call_costs.call_id
+    left outer join tier_prices_in_force
+        on int_llm_calls.call_id = tier_prices_in_force.call_id
 
 ),
 
@@ -103,12 +105,24 @@ final as (
 
     select
         classified.*,
-        case when unpriced_reason is null then 'priced' else 'unpriced' end as pricing_status,
-        cast(case when unpriced_reason is null then coalesce(computed_list_cost_usd, 0) end as decimal(38, 12))
+        case when classified.unpriced_reason is null then 'priced' else 'unpriced' end as pricing_status,
+        cast(
+            case
+                when classified.unpriced_reason is null then coalesce(classified.computed_list_cost_usd, 0)
+            end as decimal(38, 12)
+        )
             as list_cost_usd,
-        cast(case when unpriced_reason is null then coalesce(computed_net_cost_usd, 0) end as decimal(38, 12))
+        cast(
+            case
+                when classified.unpriced_reason is null then coalesce(classified.computed_net_cost_usd, 0)
+            end as decimal(38, 12)
+        )
             as net_cost_usd,
-        cast(case when unpriced_reason is null then coalesce(computed_net_cost_reporting, 0) end as decimal(38, 12))
+        cast(
+            case
+                when classified.unpriced_reason is null then coalesce(classified.computed_net_cost_reporting, 0)
+            end as decimal(38, 12)
+        )
             as net_cost_reporting,
         '{{ var("reporting_currency") }}' as reporting_currency
     from classified

@@ -65,33 +65,73 @@ calls as (
         int_llm_calls.input_image_tokens
     from int_llm_calls
     inner join int_llm_calls_model_resolved as resolved
-        on resolved.call_id = int_llm_calls.call_id
+        on int_llm_calls.call_id = resolved.call_id
     where resolved.resolution_status = 'resolved'
 
 ),
 
 usage_quantities as (
 
-    select call_id, 'input' as usage_type, input_uncached_tokens as quantity from calls
+    select
+        call_id,
+        'input' as usage_type,
+        input_uncached_tokens as quantity
+    from calls
     union all
-    select call_id, 'cache_read' as usage_type, cache_read_tokens as quantity from calls
+    select
+        call_id,
+        'cache_read' as usage_type,
+        cache_read_tokens as quantity
+    from calls
     union all
-    select call_id, 'cache_write_5m' as usage_type, cache_write_5m_tokens as quantity from calls
+    select
+        call_id,
+        'cache_write_5m' as usage_type,
+        cache_write_5m_tokens as quantity
+    from calls
     union all
-    select call_id, 'cache_write_1h' as usage_type, cache_write_1h_tokens as quantity from calls
+    select
+        call_id,
+        'cache_write_1h' as usage_type,
+        cache_write_1h_tokens as quantity
+    from calls
     union all
-    select call_id, 'output' as usage_type, output_tokens as quantity from calls
+    select
+        call_id,
+        'output' as usage_type,
+        output_tokens as quantity
+    from calls
     union all
-    select call_id, 'reasoning' as usage_type, reasoning_tokens as quantity from calls
+    select
+        call_id,
+        'reasoning' as usage_type,
+        reasoning_tokens as quantity
+    from calls
     union all
-    select call_id, 'input_audio' as usage_type, input_audio_tokens as quantity from calls
+    select
+        call_id,
+        'input_audio' as usage_type,
+        input_audio_tokens as quantity
+    from calls
     union all
-    select call_id, 'output_audio' as usage_type, output_audio_tokens as quantity from calls
+    select
+        call_id,
+        'output_audio' as usage_type,
+        output_audio_tokens as quantity
+    from calls
     union all
-    select call_id, 'input_image' as usage_type, input_image_tokens as quantity from calls
+    select
+        call_id,
+        'input_image' as usage_type,
+        input_image_tokens as quantity
+    from calls
     union all
     -- A per-request fee applies once per call when the model has one (no line otherwise).
-    select call_id, 'request' as usage_type, cast(1 as {{ dbt.type_bigint() }}) as quantity from calls
+    select
+        call_id,
+        'request' as usage_type,
+        cast(1 as {{ dbt.type_bigint() }}) as quantity
+    from calls
 
 ),
 
@@ -105,7 +145,7 @@ usage_lines as (
         coalesce(usage_types.is_subset_of_parent, false) as is_subset_of_parent
     from usage_quantities
     inner join stg_rate_cards__usage_types as usage_types
-        on usage_types.usage_type = usage_quantities.usage_type
+        on usage_quantities.usage_type = usage_types.usage_type
     where usage_quantities.quantity > 0
 
 ),
@@ -137,19 +177,21 @@ prices_in_force as (
         ) as price_rank
     from calls
     inner join stg_rate_cards__prices as prices
-        on prices.provider = calls.provider
-        and prices.model_id = calls.model_id
-        and calls.call_date >= prices.valid_from
-        and calls.call_date < prices.valid_to_effective
-        and prices.service_tier in (calls.service_tier, 'standard')
-        and prices.region_scope in (calls.region_scope, '*')
-        and (prices.tier_threshold_tokens = 0 or calls.input_total_tokens > prices.tier_threshold_tokens)
+        on
+            calls.provider = prices.provider
+            and calls.model_id = prices.model_id
+            and calls.call_date >= prices.valid_from
+            and calls.call_date < prices.valid_to_effective
+            and prices.service_tier in (calls.service_tier, 'standard')
+            and prices.region_scope in (calls.region_scope, '*')
+            and (prices.tier_threshold_tokens = 0 or calls.input_total_tokens > prices.tier_threshold_tokens)
 
 ),
 
 call_prices as (
 
-    select * from prices_in_force where price_rank = 1
+    select * from prices_in_force
+    where price_rank = 1
 
 ),
 
@@ -178,7 +220,7 @@ billing_candidates as (
         2 as chain_level
     from usage_lines
     inner join stg_rate_cards__usage_types as parent_types
-        on parent_types.usage_type = usage_lines.parent_usage_type
+        on usage_lines.parent_usage_type = parent_types.usage_type
     where parent_types.parent_usage_type is not null
 
 ),
@@ -206,8 +248,9 @@ billed_candidates as (
         ) as billing_rank
     from billing_candidates
     inner join call_prices
-        on call_prices.call_id = billing_candidates.call_id
-        and call_prices.usage_type = billing_candidates.billed_usage_type
+        on
+            billing_candidates.call_id = call_prices.call_id
+            and billing_candidates.billed_usage_type = call_prices.usage_type
 
 ),
 
@@ -231,13 +274,15 @@ billed_lines as (
         billed.price_per_unit,
         billed.currency
     from usage_lines
-    left join billed_candidates as billed
-        on billed.call_id = usage_lines.call_id
-        and billed.usage_type = usage_lines.usage_type
-        and billed.billing_rank = 1
+    left outer join billed_candidates as billed
+        on
+            usage_lines.call_id = billed.call_id
+            and usage_lines.usage_type = billed.usage_type
+            and billed.billing_rank = 1
     -- A subset (reasoning, audio, image) not priced apart stays inside its parent's quantity: no line of its own.
     -- A per-request fee exists only where the model has one.
-    where not (usage_lines.is_subset_of_parent and coalesce(billed.chain_level, 1) > 0)
+    where
+        not (usage_lines.is_subset_of_parent and coalesce(billed.chain_level, 1) > 0)
         and not (usage_lines.usage_type = 'request' and billed.price_id is null)
 
 ),
@@ -261,9 +306,10 @@ leaf_lines as (
         billed_lines.*,
         billed_lines.quantity - coalesce(subset_deductions.deducted_quantity, 0) as leaf_quantity
     from billed_lines
-    left join subset_deductions
-        on subset_deductions.call_id = billed_lines.call_id
-        and subset_deductions.usage_type = billed_lines.usage_type
+    left outer join subset_deductions
+        on
+            billed_lines.call_id = subset_deductions.call_id
+            and billed_lines.usage_type = subset_deductions.usage_type
 
 ),
 
@@ -293,14 +339,15 @@ discount_candidates as (
         ) as discount_rank
     from costed_lines
     inner join calls
-        on calls.call_id = costed_lines.call_id
+        on costed_lines.call_id = calls.call_id
     inner join stg_rate_cards__contract_discounts as discounts
-        on discounts.provider = calls.provider
-        and discounts.model_id in (calls.model_id, '*')
-        and discounts.service_tier in (calls.service_tier, '*')
-        and discounts.usage_type in (costed_lines.usage_type, '*')
-        and calls.call_date >= discounts.valid_from
-        and calls.call_date < discounts.valid_to_effective
+        on
+            calls.provider = discounts.provider
+            and discounts.model_id in (calls.model_id, '*')
+            and discounts.service_tier in (calls.service_tier, '*')
+            and discounts.usage_type in (costed_lines.usage_type, '*')
+            and calls.call_date >= discounts.valid_from
+            and calls.call_date < discounts.valid_to_effective
     where costed_lines.price_id is not null
 
 ),
@@ -349,21 +396,24 @@ final as (
         end as line_status
     from costed_lines
     inner join calls
-        on calls.call_id = costed_lines.call_id
-    left join discount_candidates as discounts
-        on discounts.call_id = costed_lines.call_id
-        and discounts.usage_type = costed_lines.usage_type
-        and discounts.discount_rank = 1
-    left join stg_rate_cards__fx_rates as to_usd
-        on to_usd.currency_from = costed_lines.currency
-        and to_usd.currency_to = 'USD'
-        and calls.call_date >= to_usd.valid_from
-        and calls.call_date < to_usd.valid_to_effective
-    left join stg_rate_cards__fx_rates as to_reporting
-        on to_reporting.currency_from = 'USD'
-        and to_reporting.currency_to = '{{ var("reporting_currency") }}'
-        and calls.call_date >= to_reporting.valid_from
-        and calls.call_date < to_reporting.valid_to_effective
+        on costed_lines.call_id = calls.call_id
+    left outer join discount_candidates as discounts
+        on
+            costed_lines.call_id = discounts.call_id
+            and costed_lines.usage_type = discounts.usage_type
+            and discounts.discount_rank = 1
+    left outer join stg_rate_cards__fx_rates as to_usd
+        on
+            costed_lines.currency = to_usd.currency_from
+            and to_usd.currency_to = 'USD'
+            and calls.call_date >= to_usd.valid_from
+            and calls.call_date < to_usd.valid_to_effective
+    left outer join stg_rate_cards__fx_rates as to_reporting
+        on
+            to_reporting.currency_from = 'USD'
+            and to_reporting.currency_to = '{{ var("reporting_currency") }}'
+            and calls.call_date >= to_reporting.valid_from
+            and calls.call_date < to_reporting.valid_to_effective
 
 )
 
