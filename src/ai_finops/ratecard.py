@@ -362,8 +362,8 @@ def check(seed_dir: Path, on: dt.date | None = None) -> list[dict[str, str]]:
         # Keys genai-prices prices today that our seeds lack.
         today = on or dt.date.today()
         price_now = model.get_prices(dt.datetime.combine(today, dt.time(12), tzinfo=dt.timezone.utc))
-        ours_today = {r["usage_type"] for r in ours
-                      if parse_date(r["valid_from"]) <= today < (parse_date(r["valid_to"]) or OPEN_END)}
+        ours_today = {r["usage_type"] for r in ours if r["service_tier"] == "standard"
+                      and parse_date(r["valid_from"]) <= today < (parse_date(r["valid_to"]) or OPEN_END)}
         for key, _ in _price_items(price_now):
             usage_type = PRICE_KEYS[key][0]
             if usage_type not in ours_today:
