@@ -428,3 +428,53 @@ def test_repricing_changes_only_the_changed_window(tmp_path):
                      and int(c["output_tokens"] or 0) > 0})
     assert set(changed) == set(expected), changed
     assert all(changed[k] == v for k, v in expected.items() if v is not None)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the generator's ground truth
+# ---------------------------------------------------------------------------------------------------------------
+
+def generated_dataset(tmp_path: Path) -> Path:
+    """AI_FINOPS_GENERATED_DIR when set, else a fresh `ai-finops generate` (skipped while the generator is absent)."""
+    if os.environ.get("AI_FINOPS_GENERATED_DIR"):
+        return Path(os.environ["AI_FINOPS_GENERATED_DIR"])
+    out = tmp_path / "generated"
+    result = subprocess.run([sys.executable, "-m", "ai_finops", "generate", "--out", str(out), "--spans", "20000",
+                             "--no-billing"], capture_output=True, text=True)
+    if result.returncode != 0 or not (out / "ground_truth" / "calls.csv").exists():
+        pytest.skip(f"generator not available: {result.stderr[-300:]}")
+    return out
+
+
+@pytest.mark.slow
+def test_generated_calls_priced_equal_ground_truth(tmp_path):
+    """Every billable call of the generated dataset is priced at the generator's list_cost_usd (to 1e-9 USD),
+    with the generator's canonical model id; calls without usage are unpriced with reason missing_usage."""
+    truth = rc.read_csv(generated_dataset(tmp_path) / "ground_truth" / "calls.csv")
+    calls = [{
+        "call_id": f"{row['trace_id']}-{row['span_id']}", "called_at": row["called_at"], "call_date": row["call_date"],
+        "provider": row["provider"], "pricing_model": row["raw_model"], "service_tier": row["service_tier"],
+        "usage_status": row["usage_status"], "input_uncached_tokens": row["input_uncached_tokens"],
+        "cache_read_tokens": row["cache_read_tokens"], "cache_write_5m_tokens": row["cache_write_5m_tokens"],
+        "cache_write_1h_tokens": row["cache_write_1h_tokens"], "output_tokens": row["output_tokens"],
+        "reasoning_tokens": row["reasoning_tokens"], "input_audio_tokens": "", "expected_model_id": row["model_id"],
+        "expected_list_cost_usd": row["list_cost_usd"],
+    } for row in truth]
+    warehouse = Warehouse(make_project(tmp_path, calls), "duckdb", tmp_path)
+    warehouse.build()
+    rows = warehouse.query(
+        "select priced.call_id, priced.model_id, priced.pricing_status, priced.unpriced_reason, "
+        "priced.list_cost_usd, fixture.expected_model_id, fixture.expected_list_cost_usd, fixture.usage_status "
+        "from {schema}.int_llm_calls_priced as priced "
+        "inner join {schema}.pricing_sample_calls as fixture on fixture.call_id = priced.call_id")
+    assert len(rows) == len(calls)
+    problems = []
+    for call_id, model_id, status, reason, cost, expected_model, expected_cost, usage_status in rows:
+        if usage_status == "missing":
+            if (status, reason) != ("unpriced", "missing_usage"):
+                problems.append((call_id, "missing usage not reported", status, reason))
+        elif status != "priced" or model_id != expected_model:
+            problems.append((call_id, status, reason, model_id, expected_model))
+        elif abs(Decimal(cost) - Decimal(expected_cost or "0")) > TOLERANCE:
+            problems.append((call_id, model_id, cost, expected_cost))
+    assert not problems, f"{len(problems)} of {len(rows)}: {problems[:10]}"
