@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import os
 import random
 import shutil
@@ -306,6 +307,7 @@ def make_project(tmp_path: Path, calls: list[dict[str, str]]) -> Path:
     for folder in ("macros", "models"):
         shutil.copytree(ROOT / folder, project / folder)
     shutil.copytree(SEEDS, project / "seeds" / "rate_cards")
+    shutil.copytree(ROOT / "tests" / "pricing", project / "tests" / "pricing")
     (project / "seeds" / "fixtures").mkdir()
     with (project / "seeds" / "fixtures" / "pricing_sample_calls.csv").open("w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=CALL_COLUMNS, lineterminator="\n")
@@ -478,3 +480,61 @@ def test_generated_calls_priced_equal_ground_truth(tmp_path):
         elif abs(Decimal(cost) - Decimal(expected_cost or "0")) > TOLERANCE:
             problems.append((call_id, model_id, cost, expected_cost))
     assert not problems, f"{len(problems)} of {len(rows)}: {problems[:10]}"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the seed validation tests fail on bad edits
+# ---------------------------------------------------------------------------------------------------------------
+
+@pytest.mark.slow
+def test_seed_validation_catches_bad_edits(tmp_path):
+    """Typical hand-editing mistakes make the named data tests fail (and the shipped seeds pass them)."""
+    project = make_project(tmp_path, sample_calls(per_model=1)[:5])
+    warehouse = Warehouse(project, "duckdb", tmp_path)
+    checks = ["assert_rate_card_aliases_unambiguous", "assert_rate_card_chat_models_priced_today",
+              "assert_rate_card_cache_prices_ordered", "assert_rate_card_price_jumps_plausible",
+              "assert_rate_card_tier_rows_have_base_rows", "assert_rate_card_alias_examples_resolve"]
+
+    def failing_tests() -> set[str]:
+        base = ["--profiles-dir", ".", "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")]
+        for command in (["build", "--select", "path:seeds/rate_cards", "path:models/staging/rate_cards",
+                         "--exclude", "test_type:data"], ["test", "--select", *checks]):
+            subprocess.run([dbt_executable(), *command, *base], cwd=project, env=warehouse.env, capture_output=True)
+        results = json.loads((tmp_path / "target" / "run_results.json").read_text())["results"]
+        return {result["unique_id"].split(".")[2] for result in results if result["status"] in ("fail", "warn")}
+
+    assert failing_tests() == set()
+
+    seeds = project / "seeds" / "rate_cards"
+    prices = rc.read_csv(seeds / "rate_card_prices.csv")
+    aliases = rc.read_csv(seeds / "rate_card_model_aliases.csv")
+    # 1. a second pattern at the same priority sends claude-sonnet-4-5 strings to another model: ambiguous (and the
+    #    documented example claude-sonnet-4-5-20250929 no longer resolves)
+    aliases.append(dict(next(a for a in aliases if a["raw_model_pattern"] == "^claude-sonnet-4[.-]5"),
+                        alias_id="bad.1", raw_model_pattern="^claude-sonnet-4", model_id="claude-sonnet-4-0"))
+    # 2. gpt-4o's output price row removed: a chat model without an output price today
+    prices = [p for p in prices if not (p["provider"] == "openai" and p["model_id"] == "gpt-4o"
+                                        and p["usage_type"] == "output" and p["service_tier"] == "standard")]
+    # 3. a cache read dearer than input; 4. a per-token typo (x1000 jump) in a new version of a price
+    for p in prices:
+        if p["provider"] == "openai" and p["model_id"] == "gpt-4o-mini" and p["usage_type"] == "cache_read" \
+                and p["service_tier"] == "standard":
+            p["price"] = "0.9"
+    typo = next(p for p in prices if p["provider"] == "anthropic" and p["model_id"] == "claude-haiku-4-5"
+                and p["usage_type"] == "output" and p["service_tier"] == "standard")
+    typo["valid_to"] = "2026-11-01"
+    prices.append(dict(typo, price_id="bad.2", price="0.000005", valid_from="2026-11-01", valid_to="", note=""))
+    # 5. a long-context tier row without its base row
+    prices.append(dict(typo, price_id="bad.3", model_id="claude-opus-4-1", usage_type="input_audio",
+                       tier_threshold_tokens="200000",
+                       valid_from="2025-08-05", valid_to="", price="150"))
+    rewrite_csv(seeds / "rate_card_prices.csv", prices, rc.PRICE_COLUMNS)
+    rewrite_csv(seeds / "rate_card_model_aliases.csv", aliases, rc.ALIAS_COLUMNS)
+    assert failing_tests() == set(checks)
+
+
+def rewrite_csv(path: Path, rows: list[dict[str, str]], columns: list[str]) -> None:
+    with path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)

@@ -36,17 +36,7 @@ alias_matches as (
         aliases.priority
     from calls
     inner join stg_rate_cards__model_aliases as aliases
-        on
-            calls.provider = aliases.provider
-            and calls.call_date >= aliases.valid_from
-            and calls.call_date < aliases.valid_to_effective
-            and (
-                (aliases.match_type = 'exact' and calls.raw_model_normalized = aliases.raw_model_pattern)
-                or (
-                    aliases.match_type = 'pattern'
-                    and {{ regex_matches('calls.raw_model_normalized', 'aliases.raw_model_pattern') }}
-                )
-            )
+        on {{ alias_match_condition('calls', 'aliases', 'call_date', 'raw_model_normalized') }}
 
 ),
 
