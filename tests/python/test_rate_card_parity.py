@@ -449,26 +449,30 @@ def generated_dataset(tmp_path: Path) -> Path:
 
 
 @pytest.mark.slow
-def test_generated_calls_priced_equal_ground_truth(tmp_path):
+@pytest.mark.parametrize("target", ENGINES)
+def test_generated_calls_priced_equal_ground_truth(tmp_path, target):
     """Every billable call of the generated dataset is priced at the generator's list_cost_usd (to 1e-9 USD),
     with the generator's canonical model id; calls without usage are unpriced with reason missing_usage."""
     truth = rc.read_csv(generated_dataset(tmp_path) / "ground_truth" / "calls.csv")
     calls = [{
         "call_id": f"{row['trace_id']}-{row['span_id']}", "called_at": row["called_at"], "call_date": row["call_date"],
         "provider": row["provider"], "pricing_model": row["raw_model"], "service_tier": row["service_tier"],
-        "usage_status": row["usage_status"], "input_uncached_tokens": row["input_uncached_tokens"],
+          "usage_status": row["usage_status"], "input_uncached_tokens": row["input_uncached_tokens"],
         "cache_read_tokens": row["cache_read_tokens"], "cache_write_5m_tokens": row["cache_write_5m_tokens"],
         "cache_write_1h_tokens": row["cache_write_1h_tokens"], "output_tokens": row["output_tokens"],
         "reasoning_tokens": row["reasoning_tokens"], "input_audio_tokens": "", "expected_model_id": row["model_id"],
         "expected_list_cost_usd": row["list_cost_usd"],
     } for row in truth]
-    warehouse = Warehouse(make_project(tmp_path, calls), "duckdb", tmp_path)
-    warehouse.build()
-    rows = warehouse.query(
-        "select priced.call_id, priced.model_id, priced.pricing_status, priced.unpriced_reason, "
-        "priced.list_cost_usd, fixture.expected_model_id, fixture.expected_list_cost_usd, fixture.usage_status "
-        "from {schema}.int_llm_calls_priced as priced "
-        "inner join {schema}.pricing_sample_calls as fixture on fixture.call_id = priced.call_id")
+    warehouse = Warehouse(make_project(tmp_path, calls), target, tmp_path)
+    try:
+        warehouse.build()
+        rows = warehouse.query(
+            "select priced.call_id, priced.model_id, priced.pricing_status, priced.unpriced_reason, "
+            "priced.list_cost_usd, fixture.expected_model_id, fixture.expected_list_cost_usd, fixture.usage_status "
+            "from {schema}.int_llm_calls_priced as priced "
+            "inner join {schema}.pricing_sample_calls as fixture on fixture.call_id = priced.call_id")
+    finally:
+        warehouse.drop()
     assert len(rows) == len(calls)
     problems = []
     for call_id, model_id, status, reason, cost, expected_model, expected_cost, usage_status in rows:
