@@ -1,0 +1,99 @@
+-- One row per call: the canonical model its raw model string resolves to on the call's date, or why it does not.
+with
+
+int_llm_calls as (
+
+    select * from {{ ref('int_llm_calls') }}
+
+),
+
+stg_rate_cards__model_aliases as (
+
+    select * from {{ ref('stg_rate_cards__model_aliases') }}
+
+),
+
+calls as (
+
+    select
+        call_id,
+        provider,
+        call_date,
+        pricing_model,
+        lower(trim(pricing_model)) as raw_model_normalized
+    from int_llm_calls
+
+),
+
+alias_matches as (
+
+    select
+        calls.call_id,
+        aliases.alias_id,
+        aliases.model_id,
+        aliases.region_scope,
+        aliases.match_type,
+        aliases.priority
+    from calls
+    inner join stg_rate_cards__model_aliases as aliases
+        on {{ alias_match_condition('calls', 'aliases', 'call_date', 'raw_model_normalized') }}
+
+),
+
+ranked_matches as (
+
+    -- Most specific first: exact before pattern, then the highest priority. Ties keep rank 1 together.
+    select
+        alias_matches.*,
+        dense_rank() over (
+            partition by alias_matches.call_id
+            order by case when alias_matches.match_type = 'exact' then 0 else 1 end, alias_matches.priority desc
+        ) as match_rank
+    from alias_matches
+
+),
+
+best_matches as (
+
+    select
+        call_id,
+        count(distinct {{ dbt.concat(["model_id", "'|'", "region_scope"]) }}) as candidate_count,
+        min(alias_id) as alias_id,
+        max(alias_id) as other_alias_id,
+        min(model_id) as model_id,
+        min(region_scope) as region_scope,
+        min(match_type) as match_type
+    from ranked_matches
+    where match_rank = 1
+    group by call_id
+
+),
+
+final as (
+
+    select
+        calls.call_id,
+        calls.provider,
+        calls.call_date,
+        calls.pricing_model,
+        calls.raw_model_normalized,
+        case when best_matches.candidate_count = 1 then best_matches.alias_id end as alias_id,
+        case when best_matches.candidate_count = 1 then best_matches.model_id end as model_id,
+        case when best_matches.candidate_count = 1 then best_matches.region_scope end as region_scope,
+        case when best_matches.candidate_count = 1 then best_matches.match_type end as match_type,
+        case
+            when best_matches.candidate_count > 1
+                then {{ dbt.concat(["best_matches.alias_id", "' vs '", "best_matches.other_alias_id"]) }}
+        end as ambiguous_alias_ids,
+        case
+            when best_matches.call_id is null then 'unknown_model'
+            when best_matches.candidate_count > 1 then 'ambiguous_model'
+            else 'resolved'
+        end as resolution_status
+    from calls
+    left outer join best_matches
+        on calls.call_id = best_matches.call_id
+
+)
+
+select * from final
