@@ -19,7 +19,15 @@ task_spans as (
 
     select
         coalesce(task_id, trace_id) as task_id,
-        classified.*
+        trace_id,
+        span_id,
+        parent_span_id,
+        span_name,
+        status,
+        task_outcome,
+        disposition,
+        started_at,
+        ended_at
     from classified
     where occurrence_number = 1
         and trace_id is not null
@@ -56,7 +64,7 @@ span_summary as (
         count(distinct trace_id) as trace_count,
         min(started_at) as started_at,
         max(ended_at) as ended_at,
-        count(*) as span_count,
+        cast(count(*) as bigint) as span_count,
         sum(case when disposition = 'wrapper' then 1 else 0 end) as wrapper_span_count,
         sum(case when disposition = 'duplicate' then 1 else 0 end) as duplicate_span_count,
         sum(case when disposition = 'quarantine' then 1 else 0 end) as quarantined_span_count
@@ -77,8 +85,8 @@ call_summary as (
         min(feature_id) as feature_id,
         min(customer_id) as customer_id,
         min(environment) as environment,
-        sum(input_total_tokens) as input_total_tokens,
-        sum(output_tokens) as output_tokens
+        cast(sum(input_total_tokens) as bigint) as input_total_tokens,
+        cast(sum(output_tokens) as bigint) as output_tokens
     from calls
     group by task_id
 
