@@ -434,7 +434,7 @@ final as (
         partitioned.pricing_model,
         partitioned.response_id,
         coalesce(partitioned.is_streaming, false) as is_streaming,
-        coalesce(partitioned.batch_flag, false) or partitioned.reported_service_tier = 'batch' as is_batch,
+        coalesce(partitioned.batch_flag, false) or coalesce(partitioned.reported_service_tier = 'batch', false) as is_batch,
         case
             when coalesce(partitioned.batch_flag, false) then 'batch'
             else coalesce(partitioned.reported_service_tier, 'standard')
