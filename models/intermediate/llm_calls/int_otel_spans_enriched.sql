@@ -470,6 +470,9 @@ final as (
         partitioned.input_audio_tokens,
         partitioned.output_audio_tokens,
         partitioned.input_image_tokens,
+        {%- for concept in otel_token_concepts() %}
+        partitioned.{{ concept }}_attribute,
+        {%- endfor %}
         partitioned.source_file,
         partitioned.source_line,
         partitioned.span_index,
