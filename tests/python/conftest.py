@@ -1,0 +1,169 @@
+"""Shared fixtures: one small generated dataset, built into a DuckDB warehouse and (when reachable) a PostgreSQL one.
+
+PostgreSQL: the tests use their own database (AI_FINOPS_TEST_PG_DBNAME, default `ai_finops_test`), dropped and
+re-created per session, so they never see the demo's or anyone else's tables. Outside CI a missing server skips the
+PostgreSQL tests with a message; under CI=true it fails them.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from ai_finops.project import PROJECT_DIR
+
+TEST_SPANS = int(os.environ.get("AI_FINOPS_TEST_SPANS", "4000"))
+TEST_SEED = int(os.environ.get("AI_FINOPS_TEST_SEED", "20261130"))
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+
+def python_command(*arguments: str) -> list[str]:
+    return [sys.executable, "-m", "ai_finops", *arguments]
+
+
+def run_checked(command: list[str], env: dict[str, str], what: str) -> str:
+    result = subprocess.run(command, cwd=PROJECT_DIR, env=env, text=True, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, check=False)
+    if result.returncode != 0:
+        pytest.fail(f"{what} failed (exit {result.returncode}):\n{result.stdout[-12000:]}", pytrace=False)
+    return result.stdout
+
+
+def read_csv(path: Path) -> list[dict[str, str]]:
+    with open(path, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+@dataclass
+class Dataset:
+    folder: Path
+
+    def truth(self, name: str) -> list[dict[str, str]]:
+        return read_csv(self.folder / "ground_truth" / f"{name}.csv")
+
+
+@dataclass
+class Warehouse:
+    target: str
+    env: dict[str, str]
+    build_log: str
+    dataset: Dataset
+    _connection: object = field(default=None, repr=False)
+
+    @property
+    def schema(self) -> str:
+        return self.env["AI_FINOPS_SCHEMA"]
+
+    def connection(self):
+        if self._connection is None:
+            from ai_finops.project import connect
+
+            self._connection = connect(self.target, self.env, read_only=self.target == "duckdb")
+        return self._connection
+
+    def query(self, sql: str) -> list[dict[str, object]]:
+        cursor = self.connection().cursor()
+        cursor.execute(sql.replace("{schema}", self.schema))
+        names = [column[0] for column in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+    def relation_exists(self, name: str) -> bool:
+        rows = self.query(
+            "select count(*) as n from information_schema.tables "
+            f"where table_schema = '{self.schema}' and table_name = '{name}'"
+        )
+        return rows[0]["n"] > 0
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+
+@pytest.fixture(scope="session")
+def dataset(tmp_path_factory) -> Dataset:
+    folder = tmp_path_factory.mktemp("dataset")
+    run_checked(python_command("generate", "--out", str(folder), "--spans", str(TEST_SPANS), "--seed", str(TEST_SEED)),
+                dict(os.environ), "ai-finops generate")
+    return Dataset(folder)
+
+
+def build_warehouse(target: str, env: dict[str, str], dataset: Dataset, target_path: Path) -> Warehouse:
+    env = {**env, "DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    run_checked(python_command("load", "--target", target, str(dataset.folder)), env, f"ai-finops load ({target})")
+    log = run_checked(
+        [str(Path(sys.executable).parent / "dbt"), "build", "--profiles-dir", str(PROJECT_DIR), "--project-dir",
+         str(PROJECT_DIR), "--target", target, "--target-path", str(target_path), "--log-path",
+         str(target_path / "logs")],
+        env, f"dbt build ({target})")
+    return Warehouse(target=target, env=env, build_log=log, dataset=dataset)
+
+
+@pytest.fixture(scope="session")
+def duckdb_warehouse(dataset, tmp_path_factory) -> Warehouse:
+    folder = tmp_path_factory.mktemp("duckdb")
+    env = {**os.environ, "AI_FINOPS_DUCKDB_PATH": str(folder / "warehouse.duckdb"), "AI_FINOPS_SCHEMA": "main"}
+    warehouse = build_warehouse("duckdb", env, dataset, folder / "target")
+    yield warehouse
+    warehouse.close()
+
+
+def postgres_reachable(settings: dict[str, object]) -> str | None:
+    try:
+        import psycopg2
+
+        connection = psycopg2.connect(**{**settings, "dbname": "postgres"}, connect_timeout=3)
+        connection.close()
+        return None
+    except Exception as error:  # noqa: BLE001 - any failure means "not reachable"
+        return str(error).strip()
+
+
+@pytest.fixture(scope="session")
+def postgres_env() -> dict[str, str]:
+    """Environment for a fresh PostgreSQL test database; skips (or fails under CI) when no server is reachable."""
+    from ai_finops.project import postgres_settings
+
+    dbname = os.environ.get("AI_FINOPS_TEST_PG_DBNAME", "ai_finops_test")
+    env = {**os.environ, "AI_FINOPS_PG_DBNAME": dbname, "AI_FINOPS_SCHEMA": "analytics"}
+    settings = postgres_settings(env)
+    problem = postgres_reachable(settings)
+    if problem:
+        message = f"PostgreSQL not reachable at {settings['host']}:{settings['port']} ({problem})"
+        if IN_CI:
+            pytest.fail(message + " and CI=true requires it", pytrace=False)
+        pytest.skip(message + "; PostgreSQL tests skipped (they always run in CI)")
+    import psycopg2
+
+    admin = psycopg2.connect(**{**settings, "dbname": "postgres"})
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'drop database if exists "{dbname}" with (force)')
+        cursor.execute(f'create database "{dbname}"')
+    admin.close()
+    return env
+
+
+@pytest.fixture(scope="session")
+def postgres_warehouse(dataset, postgres_env, tmp_path_factory) -> Warehouse:
+    folder = tmp_path_factory.mktemp("postgres")
+    warehouse = build_warehouse("postgres", postgres_env, dataset, folder / "target")
+    yield warehouse
+    warehouse.close()
+
+
+@pytest.fixture(scope="session", params=["duckdb", "postgres"])
+def warehouse(request) -> Warehouse:
+    """Each engine in turn: tests using this fixture run once on DuckDB and once on PostgreSQL."""
+    return request.getfixturevalue(f"{request.param}_warehouse")
+
+
+def as_decimal(value) -> Decimal:
+    return Decimal("0") if value in (None, "") else Decimal(str(value))
