@@ -5,7 +5,10 @@
 -- depends_on: {{ ref('int_llm_tasks') }}, {{ ref('int_llm_call_audit') }}, {{ ref('int_otel_spans_quarantined') }}
 
 {%- set marker = var('otel_content_marker', 'PII-CONTENT-MARKER') -%}
-{%- set content_name_fragments = ['input_messages', 'output_messages', 'prompt', 'completion', 'tool_call_arguments', 'tool_call_result', 'input_value', 'output_value', 'response_text', 'span_attributes', 'resource_attributes'] -%}
+{%- set content_name_fragments = [
+    'input_messages', 'output_messages', 'prompt', 'completion', 'tool_call_arguments', 'tool_call_result',
+    'input_value', 'output_value', 'response_text', 'span_attributes', 'resource_attributes'
+] -%}
 {%- set checks = [] -%}
 
 {%- if execute -%}
@@ -34,9 +37,9 @@
 {% if checks | length > 0 -%}
 {{ checks | join('\nunion all\n') }}
 {%- else -%}
-select
-    cast(null as {{ dbt.type_string() }}) as model_name,
-    cast(null as {{ dbt.type_string() }}) as column_name,
-    cast(null as {{ dbt.type_string() }}) as problem
-where 1 = 0
+    select
+        cast(null as {{ dbt.type_string() }}) as model_name,
+        cast(null as {{ dbt.type_string() }}) as column_name,
+        cast(null as {{ dbt.type_string() }}) as problem
+    where 1 = 0
 {%- endif %}

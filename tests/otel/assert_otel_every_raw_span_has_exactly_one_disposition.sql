@@ -13,24 +13,29 @@ raw_spans as (
 placed as (
 
     select
-        {{ dbt.concat(['calls.source_file', "':'", dbt.cast('calls.source_line', dbt.type_string()), "':'", dbt.cast('calls.span_index', dbt.type_string())]) }}
-            as span_occurrence_id,
+        {{ otel_span_occurrence_id('calls') }} as span_occurrence_id,
         'billable_call' as placed_in
     from {{ ref('int_llm_calls') }} as calls
 
     union all
 
-    select span_occurrence_id, 'audit' as placed_in
+    select
+        span_occurrence_id,
+        'audit' as placed_in
     from {{ ref('int_llm_call_audit') }}
 
     union all
 
-    select span_occurrence_id, 'quarantine' as placed_in
+    select
+        span_occurrence_id,
+        'quarantine' as placed_in
     from {{ ref('int_otel_spans_quarantined') }}
 
     union all
 
-    select span_occurrence_id, 'non_model' as placed_in
+    select
+        span_occurrence_id,
+        'non_model' as placed_in
     from {{ ref('int_otel_spans_classified') }}
     where disposition = 'non_model'
 
@@ -42,7 +47,7 @@ placement_counts as (
         raw_spans.span_occurrence_id,
         count(placed.placed_in) as placement_count
     from raw_spans
-    left join placed
+    left outer join placed
         on raw_spans.span_occurrence_id = placed.span_occurrence_id
     group by raw_spans.span_occurrence_id
 
@@ -54,7 +59,7 @@ unknown_placements as (
         placed.span_occurrence_id,
         -1 as placement_count
     from placed
-    left join raw_spans
+    left outer join raw_spans
         on placed.span_occurrence_id = raw_spans.span_occurrence_id
     where raw_spans.span_occurrence_id is null
 

@@ -14,7 +14,8 @@ raw_totals as (
         concept,
         sum({{ try_cast('attribute_value', 'bigint') }}) as total_tokens
     from {{ ref('stg_otel__span_attributes') }}
-    where concept_rank = 1
+    where
+        concept_rank = 1
         and concept in ('{{ concepts | join("', '") }}')
     group by concept
 
@@ -31,9 +32,10 @@ placed_rows as (
     select classified.*
     from classified
     inner join {{ ref('int_llm_calls') }} as calls
-        on classified.trace_id = calls.trace_id
-        and classified.span_id = calls.span_id
-        and classified.occurrence_number = 1
+        on
+            classified.trace_id = calls.trace_id
+            and classified.span_id = calls.span_id
+            and classified.occurrence_number = 1
 
     union all
 
@@ -60,11 +62,13 @@ placed_rows as (
 placed_totals as (
 
     {%- for concept in concepts %}
-    select
-        '{{ concept }}' as concept,
-        sum({{ concept }}_attribute) as total_tokens
-    from placed_rows
-    {{ 'union all' if not loop.last }}
+        {%- if not loop.first %}
+            union all
+        {%- endif %}
+        select
+            '{{ concept }}' as concept,
+            sum({{ concept }}_attribute) as total_tokens
+        from placed_rows
     {%- endfor %}
 
 ),
@@ -75,7 +79,7 @@ concept_breaks as (
         {{ dbt.concat(["'concept total '", 'raw_totals.concept']) }} as broken_identity,
         cast(null as {{ dbt.type_string() }}) as call_id
     from raw_totals
-    left join placed_totals
+    left outer join placed_totals
         on raw_totals.concept = placed_totals.concept
     where coalesce(raw_totals.total_tokens, -1) <> coalesce(placed_totals.total_tokens, -1)
 
@@ -90,9 +94,10 @@ calls as (
         classified.cache_write_reported_tokens
     from {{ ref('int_llm_calls') }} as calls
     inner join classified
-        on calls.trace_id = classified.trace_id
-        and calls.span_id = classified.span_id
-        and classified.occurrence_number = 1
+        on
+            calls.trace_id = classified.trace_id
+            and calls.span_id = classified.span_id
+            and classified.occurrence_number = 1
 
 ),
 
@@ -102,7 +107,8 @@ partition_breaks as (
         'partition sum' as broken_identity,
         call_id
     from calls
-    where input_total_tokens <> input_uncached_tokens + cache_read_tokens + cache_write_5m_tokens + cache_write_1h_tokens
+    where
+        input_total_tokens <> input_uncached_tokens + cache_read_tokens + cache_write_5m_tokens + cache_write_1h_tokens
         or input_uncached_tokens < 0
 
     union all
@@ -111,7 +117,8 @@ partition_breaks as (
         'input basis' as broken_identity,
         call_id
     from calls
-    where input_total_tokens <> input_reported_tokens
+    where
+        input_total_tokens <> input_reported_tokens
         + case
             when input_basis = 'cache_exclusive_corrected'
                 then coalesce(cache_read_reported_tokens, 0) + coalesce(cache_write_reported_tokens, 0)

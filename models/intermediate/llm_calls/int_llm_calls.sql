@@ -1,4 +1,5 @@
-{#- One row per billable model call (a leaf model-call span, first delivery): the contract of docs/landing_contract.md §3. -#}
+{#- One row per billable model call (a leaf model-call span, first delivery):
+    the contract of docs/landing_contract.md §3. -#}
 
 with
 
@@ -61,8 +62,8 @@ final as (
         attempt_number,
         attempt_number > 1 as is_retry,
         attempt_number = 1
-            and coalesce(is_previous_sibling_error, false)
-            and previous_sibling_model <> coalesce(request_model, pricing_model) as is_fallback,
+        and coalesce(is_previous_sibling_error, false)
+        and previous_sibling_model <> coalesce(request_model, pricing_model) as is_fallback,
         is_streaming,
         is_batch,
         is_error,

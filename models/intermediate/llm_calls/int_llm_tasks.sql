@@ -29,7 +29,8 @@ task_spans as (
         started_at,
         ended_at
     from classified
-    where occurrence_number = 1
+    where
+        occurrence_number = 1
         and trace_id is not null
         and span_id is not null
 
@@ -48,8 +49,11 @@ roots as (
         select
             task_spans.*,
             row_number() over (
-                partition by task_id
-                order by case when parent_span_id is null then 0 else 1 end, started_at, span_id
+                partition by task_spans.task_id
+                order by
+                    case when task_spans.parent_span_id is null then 0 else 1 end,
+                    task_spans.started_at,
+                    task_spans.span_id
             ) as root_rank
         from task_spans
     ) as ranked
@@ -103,7 +107,9 @@ final as (
         span_summary.started_at,
         span_summary.ended_at,
         case
-            when lower(roots.root_task_outcome) in ('success', 'failure', 'abandoned') then lower(roots.root_task_outcome)
+            when
+                lower(roots.root_task_outcome) in ('success', 'failure', 'abandoned')
+                then lower(roots.root_task_outcome)
             when roots.root_status = 'error' then 'failure'
             else 'success'
         end as outcome,
@@ -129,7 +135,7 @@ final as (
     from roots
     inner join span_summary
         on roots.task_id = span_summary.task_id
-    left join call_summary
+    left outer join call_summary
         on roots.task_id = call_summary.task_id
 
 )

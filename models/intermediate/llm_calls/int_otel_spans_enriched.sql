@@ -9,6 +9,11 @@
     {{ exceptions.raise_compiler_error("var default_cache_write_duration must be '5m' or '1h', got " ~ default_cache_write_duration) }}
 {%- endif -%}
 {%- set langfuse_keys = otel_langfuse_usage_keys() -%}
+{#- Cache write tokens reported without a duration go to the default duration. -#}
+{%- set unsplit_cache_write -%}
+    (coalesce(with_basis.cache_write_reported_tokens, 0) - coalesce(with_basis.cache_write_5m_split_tokens, 0)
+    - coalesce(with_basis.cache_write_1h_split_tokens, 0))
+{%- endset -%}
 
 with
 
@@ -57,10 +62,10 @@ input_basis_rules as (
 pivoted as (
 
     select
-        span_occurrence_id,
         {%- for concept in otel_text_concepts() %}
-        max(case when concept = '{{ concept }}' then attribute_value end) as {{ concept }}_text{{ ',' if not loop.last }}
+            max(case when concept = '{{ concept }}' then attribute_value end) as {{ concept }}_text,
         {%- endfor %}
+        span_occurrence_id
     from span_attributes
     where concept_rank = 1
     group by span_occurrence_id
@@ -74,13 +79,16 @@ convention_candidates as (
         convention_rules.rule_priority,
         convention_rules.convention
     from (
-        select distinct span_occurrence_id, convention_hint
+        select distinct
+            span_occurrence_id,
+            convention_hint
         from span_attributes
         where convention_hint is not null
     ) as hinted
     inner join convention_rules
-        on convention_rules.match_on = 'attribute_hint'
-        and hinted.convention_hint = convention_rules.match_value
+        on
+            convention_rules.match_on = 'attribute_hint'
+            and hinted.convention_hint = convention_rules.match_value
 
     union all
 
@@ -90,11 +98,12 @@ convention_candidates as (
         convention_rules.convention
     from spans
     inner join convention_rules
-        on (convention_rules.match_on = 'scope_name' and spans.scope_name = convention_rules.match_value)
-        or (
-            convention_rules.match_on = 'scope_prefix'
-            and {{ dbt.position('convention_rules.match_value', 'spans.scope_name') }} = 1
-        )
+        on
+            (convention_rules.match_on = 'scope_name' and spans.scope_name = convention_rules.match_value)
+            or (
+                convention_rules.match_on = 'scope_prefix'
+                and {{ dbt.position('convention_rules.match_value', 'spans.scope_name') }} = 1
+            )
 
 ),
 
@@ -124,8 +133,9 @@ role_candidates as (
         nullif(span_roles.operation_name, '') as operation_name
     from span_attributes
     inner join span_roles
-        on span_attributes.concept = span_roles.concept
-        and lower(span_attributes.attribute_value) = lower(span_roles.concept_value)
+        on
+            span_attributes.concept = span_roles.concept
+            and lower(span_attributes.attribute_value) = lower(span_roles.concept_value)
     where span_attributes.concept_rank = 1
 
 ),
@@ -140,7 +150,9 @@ roles as (
     from (
         select
             role_candidates.*,
-            row_number() over (partition by span_occurrence_id order by rule_priority) as rule_rank
+            row_number()
+                over (partition by role_candidates.span_occurrence_id order by role_candidates.rule_priority)
+                as rule_rank
         from role_candidates
     ) as ranked
     where rule_rank = 1
@@ -173,34 +185,36 @@ typed as (
         pivoted.server_address_text as server_address,
         pivoted.task_outcome_text as task_outcome,
         {%- for dimension in otel_inherited_dimensions() %}
-        pivoted.{{ dimension }}_text as own_{{ dimension }},
+            pivoted.{{ dimension }}_text as own_{{ dimension }},
         {%- endfor %}
         pivoted.langfuse_usage_details_text is not null as has_langfuse_usage_details,
         {%- for concept in otel_token_concepts() %}
-        pivoted.{{ concept }}_text as {{ concept }}_reported_text,
-        {{ try_cast('pivoted.' ~ concept ~ '_text', 'bigint') }} as {{ concept }}_attribute,
+            pivoted.{{ concept }}_text as {{ concept }}_reported_text,
+            {{ try_cast('pivoted.' ~ concept ~ '_text', 'bigint') }} as {{ concept }}_attribute,
         {%- endfor %}
         {%- for concept, json_key in langfuse_keys.items() %}
-        {{ try_cast(json_extract_text('pivoted.langfuse_usage_details_text', json_key), 'bigint') }} as langfuse_{{ concept }},
+            {{ try_cast(json_extract_text('pivoted.langfuse_usage_details_text', json_key), 'bigint') }}
+                as langfuse_{{ concept }},
         {%- endfor %}
         case
             {%- for concept in otel_token_concepts() %}
-            when pivoted.{{ concept }}_text is not null
-                and coalesce({{ try_cast('pivoted.' ~ concept ~ '_text', 'bigint') }}, -1) < 0 then '{{ concept }}'
+                when
+                    pivoted.{{ concept }}_text is not null
+                    and coalesce({{ try_cast('pivoted.' ~ concept ~ '_text', 'bigint') }}, -1) < 0 then '{{ concept }}'
             {%- endfor %}
         end as bad_token_concept
     from spans
-    left join pivoted
+    left outer join pivoted
         on spans.span_occurrence_id = pivoted.span_occurrence_id
-    left join conventions
+    left outer join conventions
         on spans.span_occurrence_id = conventions.span_occurrence_id
-    left join roles
+    left outer join roles
         on spans.span_occurrence_id = roles.span_occurrence_id
-    left join provider_map
+    left outer join provider_map
         on lower(pivoted.provider_text) = provider_map.raw_provider
-    left join provider_map as provider_prefix_map
+    left outer join provider_map as provider_prefix_map
         on lower({{ dbt.split_part('pivoted.provider_text', "'.'", 1) }}) = provider_prefix_map.raw_provider
-    left join service_tiers
+    left outer join service_tiers
         on lower(pivoted.service_tier_raw_text) = service_tiers.raw_service_tier
 
 ),
@@ -209,15 +223,21 @@ usage_resolved as (
 
     select
         typed.*,
-        coalesce(input_tokens_attribute, langfuse_input_tokens) as input_reported_tokens,
-        input_tokens_attribute is null and langfuse_input_tokens is not null as is_input_from_langfuse,
-        coalesce(output_tokens_attribute, langfuse_output_excluding_reasoning_tokens + coalesce(langfuse_reasoning_tokens, 0))
+        coalesce(typed.input_tokens_attribute, typed.langfuse_input_tokens) as input_reported_tokens,
+        typed.input_tokens_attribute is null and typed.langfuse_input_tokens is not null as is_input_from_langfuse,
+        coalesce(
+            typed.output_tokens_attribute,
+            typed.langfuse_output_excluding_reasoning_tokens + coalesce(typed.langfuse_reasoning_tokens, 0)
+        )
             as output_reported_tokens,
-        coalesce(cache_read_tokens_attribute, langfuse_cache_read_tokens) as cache_read_reported_tokens,
-        coalesce(cache_write_5m_tokens_attribute, langfuse_cache_write_5m_tokens) as cache_write_5m_split_tokens,
-        coalesce(cache_write_1h_tokens_attribute, langfuse_cache_write_1h_tokens) as cache_write_1h_split_tokens,
-        coalesce(cache_write_tokens_attribute, langfuse_cache_write_tokens) as cache_write_total_reported_tokens,
-        coalesce(reasoning_tokens_attribute, langfuse_reasoning_tokens) as reasoning_reported_tokens
+        coalesce(typed.cache_read_tokens_attribute, typed.langfuse_cache_read_tokens) as cache_read_reported_tokens,
+        coalesce(typed.cache_write_5m_tokens_attribute, typed.langfuse_cache_write_5m_tokens)
+            as cache_write_5m_split_tokens,
+        coalesce(typed.cache_write_1h_tokens_attribute, typed.langfuse_cache_write_1h_tokens)
+            as cache_write_1h_split_tokens,
+        coalesce(typed.cache_write_tokens_attribute, typed.langfuse_cache_write_tokens)
+            as cache_write_total_reported_tokens,
+        coalesce(typed.reasoning_tokens_attribute, typed.langfuse_reasoning_tokens) as reasoning_reported_tokens
     from typed
 
 ),
@@ -227,9 +247,10 @@ cache_write_resolved as (
     select
         usage_resolved.*,
         case
-            when cache_write_total_reported_tokens is null
-                and cache_write_5m_split_tokens is null
-                and cache_write_1h_split_tokens is null then null
+            when
+                usage_resolved.cache_write_total_reported_tokens is null
+                and usage_resolved.cache_write_5m_split_tokens is null
+                and usage_resolved.cache_write_1h_split_tokens is null then null
             else {{ otel_greatest([
                 'coalesce(cache_write_total_reported_tokens, 0)',
                 'coalesce(cache_write_5m_split_tokens, 0) + coalesce(cache_write_1h_split_tokens, 0)'
@@ -249,8 +270,9 @@ basis_candidates as (
         ) as rule_rank
     from cache_write_resolved
     inner join input_basis_rules
-        on cache_write_resolved.convention = input_basis_rules.convention
-        and (input_basis_rules.provider = '*' or cache_write_resolved.provider = input_basis_rules.provider)
+        on
+            cache_write_resolved.convention = input_basis_rules.convention
+            and (input_basis_rules.provider = '*' or cache_write_resolved.provider = input_basis_rules.provider)
 
 ),
 
@@ -260,23 +282,26 @@ with_basis as (
         cache_write_resolved.*,
         basis_candidates.input_basis as rule_input_basis,
         coalesce(cache_write_resolved.cache_read_reported_tokens, 0)
-            + coalesce(cache_write_resolved.cache_write_reported_tokens, 0) as cache_reported_tokens,
+        + coalesce(cache_write_resolved.cache_write_reported_tokens, 0) as cache_reported_tokens,
         case
             when cache_write_resolved.input_reported_tokens is null then 'unknown'
             when cache_write_resolved.is_input_from_langfuse then 'cache_exclusive_corrected'
             when basis_candidates.input_basis = 'cache_exclusive' then 'cache_exclusive_corrected'
-            when cache_write_resolved.input_reported_tokens
+            when
+                cache_write_resolved.input_reported_tokens
                 < coalesce(cache_write_resolved.cache_read_reported_tokens, 0)
                 + coalesce(cache_write_resolved.cache_write_reported_tokens, 0) then 'cache_exclusive_corrected'
             when basis_candidates.input_basis = 'cache_inclusive' then 'cache_inclusive'
-            when coalesce(cache_write_resolved.cache_read_reported_tokens, 0)
+            when
+                coalesce(cache_write_resolved.cache_read_reported_tokens, 0)
                 + coalesce(cache_write_resolved.cache_write_reported_tokens, 0) = 0 then 'cache_inclusive'
             else 'unknown'
         end as input_basis
     from cache_write_resolved
-    left join basis_candidates
-        on cache_write_resolved.span_occurrence_id = basis_candidates.span_occurrence_id
-        and basis_candidates.rule_rank = 1
+    left outer join basis_candidates
+        on
+            cache_write_resolved.span_occurrence_id = basis_candidates.span_occurrence_id
+            and basis_candidates.rule_rank = 1
 
 ),
 
@@ -285,47 +310,55 @@ partitioned as (
     select
         with_basis.*,
         case
-            when input_reported_tokens is not null and output_reported_tokens is not null then 'reported'
-            when input_reported_tokens is not null or output_reported_tokens is not null
-                or cache_read_reported_tokens is not null or cache_write_reported_tokens is not null
-                or reasoning_reported_tokens is not null then 'partial'
+            when
+                with_basis.input_reported_tokens is not null and with_basis.output_reported_tokens is not null
+                then 'reported'
+            when
+                with_basis.input_reported_tokens is not null or with_basis.output_reported_tokens is not null
+                or with_basis.cache_read_reported_tokens is not null
+                or with_basis.cache_write_reported_tokens is not null
+                or with_basis.reasoning_reported_tokens is not null then 'partial'
             else 'missing'
         end as usage_status,
         case
-            when input_basis = 'cache_exclusive_corrected' then input_reported_tokens + cache_reported_tokens
-            else input_reported_tokens
+            when
+                with_basis.input_basis = 'cache_exclusive_corrected'
+                then with_basis.input_reported_tokens + with_basis.cache_reported_tokens
+            else with_basis.input_reported_tokens
         end as input_total_tokens,
         case
-            when input_basis = 'cache_exclusive_corrected' then input_reported_tokens
-            else input_reported_tokens - cache_reported_tokens
+            when with_basis.input_basis = 'cache_exclusive_corrected' then with_basis.input_reported_tokens
+            else with_basis.input_reported_tokens - with_basis.cache_reported_tokens
         end as input_uncached_tokens,
         case
-            when cache_read_reported_tokens is not null or input_reported_tokens is not null
-                then coalesce(cache_read_reported_tokens, 0)
+            when with_basis.cache_read_reported_tokens is not null or with_basis.input_reported_tokens is not null
+                then coalesce(with_basis.cache_read_reported_tokens, 0)
         end as cache_read_tokens,
         case
-            when cache_write_reported_tokens is not null or input_reported_tokens is not null
-                then coalesce(cache_write_5m_split_tokens, 0)
-                + {{ "coalesce(cache_write_reported_tokens, 0) - coalesce(cache_write_5m_split_tokens, 0) - coalesce(cache_write_1h_split_tokens, 0)" if default_cache_write_duration == '5m' else '0' }}
+            when with_basis.cache_write_reported_tokens is not null or with_basis.input_reported_tokens is not null
+                then
+                    coalesce(with_basis.cache_write_5m_split_tokens, 0)
+                    + {{ unsplit_cache_write if default_cache_write_duration == '5m' else '0' }}
         end as cache_write_5m_tokens,
         case
-            when cache_write_reported_tokens is not null or input_reported_tokens is not null
-                then coalesce(cache_write_1h_split_tokens, 0)
-                + {{ "coalesce(cache_write_reported_tokens, 0) - coalesce(cache_write_5m_split_tokens, 0) - coalesce(cache_write_1h_split_tokens, 0)" if default_cache_write_duration == '1h' else '0' }}
+            when with_basis.cache_write_reported_tokens is not null or with_basis.input_reported_tokens is not null
+                then
+                    coalesce(with_basis.cache_write_1h_split_tokens, 0)
+                    + {{ unsplit_cache_write if default_cache_write_duration == '1h' else '0' }}
         end as cache_write_1h_tokens,
-        output_reported_tokens as output_tokens,
+        with_basis.output_reported_tokens as output_tokens,
         case
-            when reasoning_reported_tokens is not null or output_reported_tokens is not null
-                then coalesce(reasoning_reported_tokens, 0)
+            when with_basis.reasoning_reported_tokens is not null or with_basis.output_reported_tokens is not null
+                then coalesce(with_basis.reasoning_reported_tokens, 0)
         end as reasoning_tokens,
-        input_audio_tokens_attribute as input_audio_tokens,
-        output_audio_tokens_attribute as output_audio_tokens,
-        input_image_tokens_attribute as input_image_tokens
+        with_basis.input_audio_tokens_attribute as input_audio_tokens,
+        with_basis.output_audio_tokens_attribute as output_audio_tokens,
+        with_basis.input_image_tokens_attribute as input_image_tokens
     from with_basis
 
 ),
 
-{#- Ancestor walk over first deliveries of well-identified spans. Level n knows the n nearest ancestors. -#}
+{# Ancestor walk over first deliveries of well-identified spans. Level n knows the n nearest ancestors. #}
 walk_base as (
 
     select
@@ -333,12 +366,13 @@ walk_base as (
         span_id,
         parent_span_id,
         span_role,
-        started_at,
         {%- for dimension in otel_inherited_dimensions() %}
-        own_{{ dimension }}{{ ',' if not loop.last }}
+            own_{{ dimension }},
         {%- endfor %}
+        started_at
     from partitioned
-    where occurrence_number = 1
+    where
+        occurrence_number = 1
         and trace_id is not null
         and span_id is not null
 
@@ -353,50 +387,51 @@ walk_level_0 as (
         span_id as root_span_id,
         0 as ancestor_depth,
         cast(null as {{ dbt.type_string() }}) as nearest_model_call_ancestor_span_id,
-        cast(null as {{ dbt.type_string() }}) as nearest_wrapper_ancestor_span_id,
         {%- for dimension in otel_inherited_dimensions() %}
-        own_{{ dimension }} as inherited_{{ dimension }}{{ ',' if not loop.last }}
+            own_{{ dimension }} as inherited_{{ dimension }},
         {%- endfor %}
+        cast(null as {{ dbt.type_string() }}) as nearest_wrapper_ancestor_span_id
     from walk_base
 
 ),
 
 {%- for level in range(1, max_depth + 1) %}
 
-walk_level_{{ level }} as (
+    walk_level_{{ level }} as (
 
-    select
-        walk.trace_id,
-        walk.span_id,
-        ancestor.parent_span_id as cursor_span_id,
-        coalesce(ancestor.span_id, walk.root_span_id) as root_span_id,
-        walk.ancestor_depth + case when ancestor.span_id is not null then 1 else 0 end as ancestor_depth,
-        coalesce(
-            walk.nearest_model_call_ancestor_span_id,
-            case when ancestor.span_role = 'model_call' then ancestor.span_id end
-        ) as nearest_model_call_ancestor_span_id,
-        coalesce(
-            walk.nearest_wrapper_ancestor_span_id,
-            case when ancestor.span_role = 'wrapper' then ancestor.span_id end
-        ) as nearest_wrapper_ancestor_span_id,
-        {%- for dimension in otel_inherited_dimensions() %}
-        coalesce(walk.inherited_{{ dimension }}, ancestor.own_{{ dimension }}) as inherited_{{ dimension }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    from walk_level_{{ level - 1 }} as walk
-    left join walk_base as ancestor
-        on walk.trace_id = ancestor.trace_id
-        and walk.cursor_span_id = ancestor.span_id
+        select
+            walk.trace_id,
+            walk.span_id,
+            ancestor.parent_span_id as cursor_span_id,
+            coalesce(ancestor.span_id, walk.root_span_id) as root_span_id,
+            walk.ancestor_depth + case when ancestor.span_id is not null then 1 else 0 end as ancestor_depth,
+            coalesce(
+                walk.nearest_model_call_ancestor_span_id,
+                case when ancestor.span_role = 'model_call' then ancestor.span_id end
+            ) as nearest_model_call_ancestor_span_id,
+            {%- for dimension in otel_inherited_dimensions() %}
+                coalesce(walk.inherited_{{ dimension }}, ancestor.own_{{ dimension }}) as inherited_{{ dimension }},
+            {%- endfor %}
+            coalesce(
+                walk.nearest_wrapper_ancestor_span_id,
+                case when ancestor.span_role = 'wrapper' then ancestor.span_id end
+            ) as nearest_wrapper_ancestor_span_id
+        from walk_level_{{ level - 1 }} as walk
+        left outer join walk_base as ancestor
+            on
+                walk.trace_id = ancestor.trace_id
+                and walk.cursor_span_id = ancestor.span_id
 
-),
+    ),
 {%- endfor %}
 
 trace_dimensions as (
 
     select
-        trace_id,
         {%- for dimension in otel_inherited_dimensions() %}
-        min(own_{{ dimension }}) as trace_{{ dimension }}{{ ',' if not loop.last }}
+            min(own_{{ dimension }}) as trace_{{ dimension }},
         {%- endfor %}
+        trace_id
     from walk_base
     group by trace_id
 
@@ -434,7 +469,8 @@ final as (
         partitioned.pricing_model,
         partitioned.response_id,
         coalesce(partitioned.is_streaming, false) as is_streaming,
-        coalesce(partitioned.batch_flag, false) or coalesce(partitioned.reported_service_tier = 'batch', false) as is_batch,
+        coalesce(partitioned.batch_flag, false)
+        or coalesce(partitioned.reported_service_tier = 'batch', false) as is_batch,
         case
             when coalesce(partitioned.batch_flag, false) then 'batch'
             else coalesce(partitioned.reported_service_tier, 'standard')
@@ -450,7 +486,10 @@ final as (
         walk.nearest_model_call_ancestor_span_id,
         walk.nearest_wrapper_ancestor_span_id,
         {%- for dimension in otel_inherited_dimensions() %}
-        coalesce(walk.inherited_{{ dimension }}, trace_dimensions.trace_{{ dimension }}, partitioned.own_{{ dimension }}) as {{ dimension }},
+            coalesce(
+                walk.inherited_{{ dimension }}, trace_dimensions.trace_{{ dimension }}, partitioned.own_{{ dimension }}
+            )
+                as {{ dimension }},
         {%- endfor %}
         partitioned.usage_status,
         partitioned.input_basis,
@@ -471,17 +510,18 @@ final as (
         partitioned.output_audio_tokens,
         partitioned.input_image_tokens,
         {%- for concept in otel_token_concepts() %}
-        partitioned.{{ concept }}_attribute,
+            partitioned.{{ concept }}_attribute,
         {%- endfor %}
         partitioned.source_file,
         partitioned.source_line,
         partitioned.span_index,
         partitioned.loaded_at
     from partitioned
-    left join walk_level_{{ max_depth }} as walk
-        on partitioned.trace_id = walk.trace_id
-        and partitioned.span_id = walk.span_id
-    left join trace_dimensions
+    left outer join walk_level_{{ max_depth }} as walk
+        on
+            partitioned.trace_id = walk.trace_id
+            and partitioned.span_id = walk.span_id
+    left outer join trace_dimensions
         on partitioned.trace_id = trace_dimensions.trace_id
 
 )

@@ -63,8 +63,9 @@ exact_matches as (
         attribute_keys.convention_hint
     from exploded
     inner join attribute_keys
-        on exploded.attribute_key = attribute_keys.attribute_key
-        and exploded.attribute_scope = attribute_keys.attribute_scope
+        on
+            exploded.attribute_key = attribute_keys.attribute_key
+            and exploded.attribute_scope = attribute_keys.attribute_scope
     where attribute_keys.match_type = 'exact'
 
 ),
@@ -81,8 +82,9 @@ prefix_matches as (
         attribute_keys.convention_hint
     from exploded
     inner join attribute_keys
-        on exploded.attribute_scope = attribute_keys.attribute_scope
-        and {{ dbt.position('attribute_keys.attribute_key', 'exploded.attribute_key') }} = 1
+        on
+            exploded.attribute_scope = attribute_keys.attribute_scope
+            and {{ dbt.position('attribute_keys.attribute_key', 'exploded.attribute_key') }} = 1
     where attribute_keys.match_type = 'prefix'
 
 ),

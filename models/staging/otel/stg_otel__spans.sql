@@ -37,9 +37,9 @@ typed as (
         {{ try_cast('source_spans.start_time_unix_nano', 'decimal(20, 0)') }} as start_time_unix_nano,
         {{ try_cast('source_spans.end_time_unix_nano', 'decimal(20, 0)') }} as end_time_unix_nano,
         {{ json_object_or_null('source_spans.span_attributes') }} is not null
-            or nullif(trim(source_spans.span_attributes), '') is null as has_valid_span_attributes,
+        or nullif(trim(source_spans.span_attributes), '') is null as has_valid_span_attributes,
         {{ json_object_or_null('source_spans.resource_attributes') }} is not null
-            or nullif(trim(source_spans.resource_attributes), '') is null as has_valid_resource_attributes,
+        or nullif(trim(source_spans.resource_attributes), '') is null as has_valid_resource_attributes,
         source_spans.source_file,
         source_spans.source_line,
         source_spans.span_index,
@@ -63,15 +63,16 @@ normalized as (
         case
             when typed.end_time_unix_nano > 0 then {{ unix_nanos_to_timestamp('typed.end_time_unix_nano') }}
         end as ended_at,
-        cast((typed.end_time_unix_nano - typed.start_time_unix_nano) / 1000000.0 as {{ dbt.type_float() }}) as latency_ms,
+        cast((typed.end_time_unix_nano - typed.start_time_unix_nano) / 1000000.0 as {{ dbt.type_float() }})
+            as latency_ms,
         row_number() over (
             partition by typed.trace_id, typed.span_id
             order by typed.loaded_at, typed.source_file, typed.source_line, typed.span_index
         ) as occurrence_number
     from typed
-    left join span_kinds
+    left outer join span_kinds
         on lower(trim(typed.span_kind_raw)) = span_kinds.raw_span_kind
-    left join status_codes
+    left outer join status_codes
         on typed.status_code_raw = status_codes.raw_status_code
 
 ),
@@ -102,7 +103,8 @@ final as (
         case
             when trace_id is null then 'missing_trace_id'
             when span_id is null then 'missing_span_id'
-            when start_time_unix_nano is null or start_time_unix_nano <= 0
+            when
+                start_time_unix_nano is null or start_time_unix_nano <= 0
                 or end_time_unix_nano is null or end_time_unix_nano < start_time_unix_nano then 'bad_timestamp'
             when not has_valid_span_attributes or not has_valid_resource_attributes then 'bad_attributes_json'
             when status is null then 'bad_status_code'
