@@ -1,0 +1,60 @@
+"""`ai-finops load [--target duckdb|postgres] [--kind NAME] PATH...`
+
+PATH is a file or a dataset folder as written by `ai-finops generate` (`otlp/*.jsonl`, `app/*.csv`, `billing/...`).
+Each file is loaded in one transaction with its `raw.load_log` row; a file already loaded (same sha256, same table)
+is skipped. A malformed file stops the run with `file:line: reason` and exit code 1; files loaded before it stay.
+Connection settings: the environment variables of profiles.yml (AI_FINOPS_DUCKDB_PATH, AI_FINOPS_PG_*);
+raw schema: AI_FINOPS_RAW_SCHEMA (default `raw`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("paths", nargs="+", metavar="PATH", help="file or dataset folder to load")
+    parser.add_argument("--target", choices=("duckdb", "postgres"), default="duckdb", help="warehouse (default duckdb)")
+    parser.add_argument("--kind", help="force the file kind of a single file (e.g. otel_spans, app_plans)")
+    parser.add_argument("--raw-schema", help="raw schema (default: env AI_FINOPS_RAW_SCHEMA or `raw`)")
+
+
+def run(args: argparse.Namespace) -> int:
+    from ai_finops.loaders.core import load_paths
+    from ai_finops.loaders.kinds import BadInput
+
+    started = time.perf_counter()
+    totals = {"loaded": 0, "skipped": 0, "rows": 0, "unmatched": 0}
+
+    def report(result):
+        if not result.kind:
+            totals["unmatched"] += 1
+            print(f"warning: not loaded {result.file}: {result.reason}", file=sys.stderr)
+        elif result.skipped:
+            totals["skipped"] += 1
+            print(f"skipped {result.file} -> {result.table}: {result.reason}")
+        else:
+            totals["loaded"] += 1
+            totals["rows"] += result.rows
+            print(f"loaded  {result.file} -> {result.table}: {result.rows} rows")
+
+    overrides = {"raw_schema": args.raw_schema} if args.raw_schema else {}
+    try:
+        load_paths(args.paths, target=args.target, kind=args.kind, on_result=report, **overrides)
+    except BadInput as error:
+        print(f"error: {error} (nothing from this file was loaded)", file=sys.stderr)
+        return 1
+    except (ValueError, FileNotFoundError, RuntimeError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except Exception as error:  # noqa: BLE001 - warehouse errors (locked DuckDB file, PostgreSQL down, ...)
+        print(f"error: {type(error).__name__}: {error} (the file being loaded was rolled back)", file=sys.stderr)
+        return 1
+    elapsed = time.perf_counter() - started
+    print(
+        f"{totals['loaded']} files loaded ({totals['rows']} rows), {totals['skipped']} skipped, "
+        f"{totals['unmatched']} not matched, in {elapsed:.1f} s"
+    )
+    return 0
