@@ -34,5 +34,5 @@
 
 {#- Dimensions that a call inherits from its nearest ancestor, then from the trace, when it does not carry them. -#}
 {% macro otel_inherited_dimensions() -%}
-    {{ return(['customer_id', 'feature_id', 'team_id', 'user_id', 'session_id', 'task_id', 'request_path', 'environment', 'service_name', 'region']) }}
+    {{ return(['customer_id', 'feature_id', 'team_id', 'user_id', 'session_id', 'task_id', 'request_path', 'environment', 'service_name']) }}
 {%- endmacro %}

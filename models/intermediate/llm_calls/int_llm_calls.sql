@@ -16,16 +16,14 @@ billable as (
 
 ),
 
-attempts as (
+{# Sibling calls (same trace, parent and operation) in start order. A call right after a failed sibling on the
+    same model is a retry attempt of it; right after a failed sibling on another model, a fallback (a new logical
+    call). Any other call starts a new logical call. #}
+siblings as (
 
     select
         billable.*,
-        {{ dbt.hash(dbt.concat([
-            'billable.trace_id', "'|'",
-            "coalesce(billable.parent_span_id, '')", "'|'",
-            "coalesce(billable.operation_name, '')", "'|'",
-            "coalesce(billable.request_model, billable.pricing_model, '')"
-        ])) }} as attempt_group_id,
+        coalesce(billable.request_model, billable.pricing_model) as attempt_model,
         lag(billable.is_error) over (
             partition by billable.trace_id, billable.parent_span_id, billable.operation_name
             order by billable.started_at, billable.span_id
@@ -38,15 +36,69 @@ attempts as (
 
 ),
 
+{# Same model: equal names, or one is a dated version of the other (`gpt-4o-mini` vs `gpt-4o-mini-2024-07-18`: a failed attempt
+    reports only the requested name, the successful one the served name, when the convention has a single model key). #}
+model_matches as (
+
+    select
+        siblings.*,
+        {{ otel_same_model('siblings.previous_sibling_model', 'siblings.attempt_model') }}
+        as is_same_model_as_previous
+    from siblings
+
+),
+
+attempt_flags as (
+
+    select
+        model_matches.*,
+        coalesce(model_matches.is_previous_sibling_error, false)
+        and model_matches.is_same_model_as_previous as is_retry,
+        coalesce(model_matches.is_previous_sibling_error, false)
+        and not model_matches.is_same_model_as_previous as starts_fallback
+    from model_matches
+
+),
+
+attempt_groups as (
+
+    select
+        attempt_flags.*,
+        sum(case when attempt_flags.is_retry then 0 else 1 end) over (
+            partition by attempt_flags.trace_id, attempt_flags.parent_span_id, attempt_flags.operation_name
+            order by attempt_flags.started_at, attempt_flags.span_id
+            rows between unbounded preceding and current row
+        ) as logical_call_number
+    from attempt_flags
+
+),
+
 numbered as (
 
     select
-        attempts.*,
+        attempt_groups.*,
+        {{ dbt.hash(dbt.concat([
+            'attempt_groups.trace_id', "'|'",
+            "coalesce(attempt_groups.parent_span_id, '')", "'|'",
+            "coalesce(attempt_groups.operation_name, '')", "'|'",
+            dbt.cast('attempt_groups.logical_call_number', dbt.type_string())
+        ])) }} as attempt_group_id,
         cast(row_number() over (
-            partition by attempts.attempt_group_id
-            order by attempts.started_at, attempts.span_id
-        ) as integer) as attempt_number
-    from attempts
+            partition by
+                attempt_groups.trace_id,
+                attempt_groups.parent_span_id,
+                attempt_groups.operation_name,
+                attempt_groups.logical_call_number
+            order by attempt_groups.started_at, attempt_groups.span_id
+        ) as integer) as attempt_number,
+        max(case when attempt_groups.starts_fallback then 1 else 0 end) over (
+            partition by
+                attempt_groups.trace_id,
+                attempt_groups.parent_span_id,
+                attempt_groups.operation_name,
+                attempt_groups.logical_call_number
+        ) = 1 as is_fallback
+    from attempt_groups
 
 ),
 
@@ -60,10 +112,8 @@ final as (
         coalesce(task_id, trace_id) as task_id,
         attempt_group_id,
         attempt_number,
-        attempt_number > 1 as is_retry,
-        attempt_number = 1
-        and coalesce(is_previous_sibling_error, false)
-        and previous_sibling_model <> coalesce(request_model, pricing_model) as is_fallback,
+        is_retry,
+        is_fallback,
         is_streaming,
         is_batch,
         is_error,

@@ -25,6 +25,9 @@ task_spans as (
         span_name,
         status,
         task_outcome,
+        feature_id,
+        customer_id,
+        environment,
         disposition,
         started_at,
         ended_at
@@ -44,7 +47,10 @@ roots as (
         span_id as root_span_id,
         span_name as root_span_name,
         status as root_status,
-        task_outcome as root_task_outcome
+        task_outcome as root_task_outcome,
+        feature_id,
+        customer_id,
+        environment
     from (
         select
             task_spans.*,
@@ -86,9 +92,6 @@ call_summary as (
         sum(case when is_retry then 1 else 0 end) as retry_count,
         sum(case when is_fallback then 1 else 0 end) as fallback_count,
         sum(case when is_error then 1 else 0 end) as error_call_count,
-        min(feature_id) as feature_id,
-        min(customer_id) as customer_id,
-        min(environment) as environment,
         cast(sum(input_total_tokens) as bigint) as input_total_tokens,
         cast(sum(output_tokens) as bigint) as output_tokens
     from calls
@@ -117,9 +120,9 @@ final as (
             when lower(roots.root_task_outcome) in ('success', 'failure', 'abandoned') then 'attribute'
             else 'root_status'
         end as outcome_source,
-        call_summary.feature_id,
-        call_summary.customer_id,
-        call_summary.environment,
+        roots.feature_id,
+        roots.customer_id,
+        roots.environment,
         coalesce(call_summary.logical_call_count, 0) as logical_call_count,
         coalesce(call_summary.billable_span_count, 0) as attempt_count,
         coalesce(call_summary.retry_count, 0) as retry_count,

@@ -47,6 +47,18 @@ provider_map as (
 
 ),
 
+scope_providers as (
+
+    select * from {{ ref('otel_scope_providers') }}
+
+),
+
+endpoint_regions as (
+
+    select * from {{ ref('otel_endpoint_regions') }}
+
+),
+
 service_tiers as (
 
     select * from {{ ref('otel_service_tiers') }}
@@ -168,7 +180,17 @@ typed as (
         roles.wrapper_reason,
         roles.operation_name,
         pivoted.provider_text as provider_raw,
-        coalesce(provider_map.provider, provider_prefix_map.provider, lower(pivoted.provider_text)) as provider,
+        coalesce(
+            provider_map.provider,
+            provider_prefix_map.provider,
+            lower(pivoted.provider_text),
+            scope_providers.provider
+        ) as provider,
+        coalesce(
+            pivoted.region_text,
+            endpoint_regions.region,
+            {{ endpoint_region_from_host('pivoted.server_address_text') }}
+        ) as region,
         pivoted.request_model_text as request_model,
         pivoted.response_model_text as response_model,
         coalesce(pivoted.response_model_text, pivoted.request_model_text) as pricing_model,
@@ -214,6 +236,10 @@ typed as (
         on lower(pivoted.provider_text) = provider_map.raw_provider
     left outer join provider_map as provider_prefix_map
         on lower({{ dbt.split_part('pivoted.provider_text', "'.'", 1) }}) = provider_prefix_map.raw_provider
+    left outer join scope_providers
+        on spans.scope_name = scope_providers.scope_name
+    left outer join endpoint_regions
+        on lower(pivoted.server_address_text) = endpoint_regions.server_address
     left outer join service_tiers
         on lower(pivoted.service_tier_raw_text) = service_tiers.raw_service_tier
 
@@ -311,7 +337,8 @@ partitioned as (
         with_basis.*,
         case
             when
-                with_basis.input_reported_tokens is not null and with_basis.output_reported_tokens is not null
+                with_basis.input_reported_tokens is not null
+                and (with_basis.output_reported_tokens is not null or with_basis.operation_name = 'embeddings')
                 then 'reported'
             when
                 with_basis.input_reported_tokens is not null or with_basis.output_reported_tokens is not null
@@ -479,6 +506,7 @@ final as (
         partitioned.error_type,
         partitioned.status = 'error' or partitioned.error_type is not null as is_error,
         partitioned.server_address,
+        partitioned.region,
         partitioned.task_outcome,
         walk.root_span_id,
         walk.ancestor_depth,
