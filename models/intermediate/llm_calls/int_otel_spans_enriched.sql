@@ -200,8 +200,8 @@ typed as (
         pivoted.service_tier_raw_text as service_tier_raw,
         service_tiers.service_tier as reported_service_tier,
         coalesce(
-            {{ try_cast('pivoted.time_to_first_chunk_seconds_text', dbt.type_float()) }} * 1000,
-            {{ try_cast('pivoted.time_to_first_chunk_ms_text', dbt.type_float()) }}
+            {{ try_cast('pivoted.time_to_first_chunk_seconds_text', type_double()) }} * 1000,
+            {{ try_cast('pivoted.time_to_first_chunk_ms_text', type_double()) }}
         ) as time_to_first_token_ms,
         pivoted.error_type_text as error_type,
         pivoted.server_address_text as server_address,

@@ -63,7 +63,7 @@ normalized as (
         case
             when typed.end_time_unix_nano > 0 then {{ unix_nanos_to_timestamp('typed.end_time_unix_nano') }}
         end as ended_at,
-        cast((typed.end_time_unix_nano - typed.start_time_unix_nano) / 1000000.0 as {{ dbt.type_float() }})
+        cast((typed.end_time_unix_nano - typed.start_time_unix_nano) / 1000000.0 as {{ type_double() }})
             as latency_ms,
         row_number() over (
             partition by typed.trace_id, typed.span_id
