@@ -191,7 +191,10 @@ typed as (
             endpoint_regions.region,
             {{ endpoint_region_from_host('pivoted.server_address_text') }}
         ) as region,
-        pivoted.request_model_text as request_model,
+        coalesce(
+            {{ json_extract_text('pivoted.invocation_parameters_text', 'model') }},
+            pivoted.request_model_text
+        ) as request_model,
         pivoted.response_model_text as response_model,
         coalesce(pivoted.response_model_text, pivoted.request_model_text) as pricing_model,
         pivoted.response_id_text as response_id,
