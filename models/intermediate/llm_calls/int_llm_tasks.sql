@@ -1,0 +1,146 @@
+{#- One row per task: the explicit task id attribute (app.task_id by default, seed otel_attribute_keys) or else the
+    trace id. Outcome from the configurable outcome attribute on the root span, else from the root span status. -#}
+
+with
+
+classified as (
+
+    select * from {{ ref('int_otel_spans_classified') }}
+
+),
+
+calls as (
+
+    select * from {{ ref('int_llm_calls') }}
+
+),
+
+task_spans as (
+
+    select
+        coalesce(task_id, trace_id) as task_id,
+        trace_id,
+        span_id,
+        parent_span_id,
+        span_name,
+        status,
+        task_outcome,
+        feature_id,
+        customer_id,
+        environment,
+        disposition,
+        started_at,
+        ended_at
+    from classified
+    where
+        occurrence_number = 1
+        and trace_id is not null
+        and span_id is not null
+
+),
+
+roots as (
+
+    select
+        task_id,
+        trace_id,
+        span_id as root_span_id,
+        span_name as root_span_name,
+        status as root_status,
+        task_outcome as root_task_outcome,
+        feature_id,
+        customer_id,
+        environment
+    from (
+        select
+            task_spans.*,
+            row_number() over (
+                partition by task_spans.task_id
+                order by
+                    case when task_spans.parent_span_id is null then 0 else 1 end,
+                    task_spans.started_at,
+                    task_spans.span_id
+            ) as root_rank
+        from task_spans
+    ) as ranked
+    where root_rank = 1
+
+),
+
+span_summary as (
+
+    select
+        task_id,
+        count(distinct trace_id) as trace_count,
+        min(started_at) as started_at,
+        max(ended_at) as ended_at,
+        cast(count(*) as bigint) as span_count,
+        sum(case when disposition = 'wrapper' then 1 else 0 end) as wrapper_span_count,
+        sum(case when disposition = 'duplicate' then 1 else 0 end) as duplicate_span_count,
+        sum(case when disposition = 'quarantine' then 1 else 0 end) as quarantined_span_count
+    from task_spans
+    group by task_id
+
+),
+
+call_summary as (
+
+    select
+        task_id,
+        count(*) as billable_span_count,
+        count(distinct attempt_group_id) as logical_call_count,
+        sum(case when is_retry then 1 else 0 end) as retry_count,
+        sum(case when is_fallback then 1 else 0 end) as fallback_count,
+        sum(case when is_error then 1 else 0 end) as error_call_count,
+        cast(sum(input_total_tokens) as bigint) as input_total_tokens,
+        cast(sum(output_tokens) as bigint) as output_tokens
+    from calls
+    group by task_id
+
+),
+
+final as (
+
+    select
+        roots.task_id,
+        roots.trace_id,
+        roots.root_span_id,
+        roots.root_span_name,
+        span_summary.trace_count,
+        span_summary.started_at,
+        span_summary.ended_at,
+        case
+            when
+                lower(roots.root_task_outcome) in ('success', 'failure', 'abandoned')
+                then lower(roots.root_task_outcome)
+            when roots.root_status = 'error' then 'failure'
+            else 'success'
+        end as outcome,
+        case
+            when lower(roots.root_task_outcome) in ('success', 'failure', 'abandoned') then 'attribute'
+            else 'root_status'
+        end as outcome_source,
+        roots.feature_id,
+        roots.customer_id,
+        roots.environment,
+        coalesce(call_summary.logical_call_count, 0) as logical_call_count,
+        coalesce(call_summary.billable_span_count, 0) as attempt_count,
+        coalesce(call_summary.retry_count, 0) as retry_count,
+        coalesce(call_summary.fallback_count, 0) as fallback_count,
+        coalesce(call_summary.error_call_count, 0) as error_call_count,
+        coalesce(call_summary.billable_span_count, 0) as billable_span_count,
+        span_summary.span_count,
+        span_summary.wrapper_span_count,
+        span_summary.duplicate_span_count,
+        span_summary.quarantined_span_count,
+        call_summary.input_total_tokens,
+        call_summary.output_tokens
+    from roots
+    inner join span_summary
+        on roots.task_id = span_summary.task_id
+    left outer join call_summary
+        on roots.task_id = call_summary.task_id
+
+)
+
+select * from final

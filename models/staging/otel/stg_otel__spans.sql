@@ -1,0 +1,120 @@
+{{ config(materialized='table', pre_hook="{{ create_json_helpers() }}") }}
+
+with
+
+source_spans as (
+
+    select * from {{ source('otel', 'otel_spans') }}
+
+),
+
+span_kinds as (
+
+    select * from {{ ref('otel_span_kinds') }}
+
+),
+
+status_codes as (
+
+    select * from {{ ref('otel_status_codes') }}
+
+),
+
+typed as (
+
+    select
+        {{ otel_span_occurrence_id('source_spans') }} as span_occurrence_id,
+        nullif(lower(trim(source_spans.trace_id)), '') as trace_id,
+        nullif(lower(trim(source_spans.span_id)), '') as span_id,
+        nullif(lower(trim(source_spans.parent_span_id)), '') as parent_span_id,
+        source_spans.trace_state,
+        source_spans.span_name,
+        source_spans.span_kind as span_kind_raw,
+        nullif(lower(trim(source_spans.status_code)), '') as status_code_raw,
+        source_spans.status_message,
+        source_spans.scope_name,
+        source_spans.scope_version,
+        {{ try_cast('source_spans.start_time_unix_nano', 'decimal(20, 0)') }} as start_time_unix_nano,
+        {{ try_cast('source_spans.end_time_unix_nano', 'decimal(20, 0)') }} as end_time_unix_nano,
+        {{ json_object_or_null('source_spans.span_attributes') }} is not null
+        or nullif(trim(source_spans.span_attributes), '') is null as has_valid_span_attributes,
+        {{ json_object_or_null('source_spans.resource_attributes') }} is not null
+        or nullif(trim(source_spans.resource_attributes), '') is null as has_valid_resource_attributes,
+        source_spans.source_file,
+        source_spans.source_line,
+        source_spans.span_index,
+        source_spans.loaded_at
+    from source_spans
+
+),
+
+normalized as (
+
+    select
+        typed.*,
+        span_kinds.span_kind,
+        case
+            when typed.status_code_raw is null then 'unset'
+            else status_codes.status
+        end as status,
+        case
+            when typed.start_time_unix_nano > 0 then {{ unix_nanos_to_timestamp('typed.start_time_unix_nano') }}
+        end as started_at,
+        case
+            when typed.end_time_unix_nano > 0 then {{ unix_nanos_to_timestamp('typed.end_time_unix_nano') }}
+        end as ended_at,
+        cast((typed.end_time_unix_nano - typed.start_time_unix_nano) / 1000000.0 as {{ type_double() }})
+            as latency_ms,
+        row_number() over (
+            partition by typed.trace_id, typed.span_id
+            order by typed.loaded_at, typed.source_file, typed.source_line, typed.span_index
+        ) as occurrence_number
+    from typed
+    left outer join span_kinds
+        on lower(trim(typed.span_kind_raw)) = span_kinds.raw_span_kind
+    left outer join status_codes
+        on typed.status_code_raw = status_codes.raw_status_code
+
+),
+
+final as (
+
+    select
+        span_occurrence_id,
+        trace_id,
+        span_id,
+        parent_span_id,
+        trace_state,
+        span_name,
+        span_kind_raw,
+        span_kind,
+        status_code_raw,
+        status,
+        status_message,
+        scope_name,
+        scope_version,
+        start_time_unix_nano,
+        end_time_unix_nano,
+        started_at,
+        ended_at,
+        latency_ms,
+        occurrence_number,
+        trace_id is not null and span_id is not null and occurrence_number > 1 as is_redelivery,
+        case
+            when trace_id is null then 'missing_trace_id'
+            when span_id is null then 'missing_span_id'
+            when
+                start_time_unix_nano is null or start_time_unix_nano <= 0
+                or end_time_unix_nano is null or end_time_unix_nano < start_time_unix_nano then 'bad_timestamp'
+            when not has_valid_span_attributes or not has_valid_resource_attributes then 'bad_attributes_json'
+            when status is null then 'bad_status_code'
+        end as parse_problem,
+        source_file,
+        source_line,
+        span_index,
+        loaded_at
+    from normalized
+
+)
+
+select * from final

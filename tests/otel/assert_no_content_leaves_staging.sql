@@ -1,0 +1,45 @@
+{#- Privacy: prompt/completion content never reaches a model other than the raw source. (1) No column of any
+    model in this project is named like a content attribute. (2) No text column of any intermediate or mart model,
+    nor of the staging models, contains the generator's content marker (var otel_content_marker). Returns offenders. -#}
+
+-- depends_on: {{ ref('int_llm_tasks') }}, {{ ref('int_llm_call_audit') }}, {{ ref('int_otel_spans_quarantined') }}
+
+{%- set marker = var('otel_content_marker', 'PII-CONTENT-MARKER') -%}
+{%- set content_name_fragments = [
+    'input_messages', 'output_messages', 'prompt', 'completion', 'tool_call_arguments', 'tool_call_result',
+    'input_value', 'output_value', 'response_text', 'span_attributes', 'resource_attributes'
+] -%}
+{%- set checks = [] -%}
+
+{%- if execute -%}
+    {%- for node in graph.nodes.values()
+        if node.resource_type in ('model', 'seed') and node.package_name == project_name
+        and node.config.materialized != 'ephemeral' and node.config.enabled -%}
+        {%- set relation = adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias) -%}
+        {%- if relation is not none -%}
+            {%- for column in adapter.get_columns_in_relation(relation) -%}
+                {%- for fragment in content_name_fragments -%}
+                    {%- if fragment in column.name | lower -%}
+                        {%- do checks.append("select '" ~ node.name ~ "' as model_name, '" ~ column.name ~ "' as column_name, 'content-like column name' as problem") -%}
+                    {%- endif -%}
+                {%- endfor -%}
+                {%- if column.is_string() -%}
+                    {%- do checks.append(
+                        "select '" ~ node.name ~ "' as model_name, '" ~ column.name ~ "' as column_name, 'content marker in value' as problem"
+                        ~ " from " ~ relation ~ " where " ~ adapter.quote(column.name) ~ " like '%" ~ marker ~ "%' group by 1, 2, 3"
+                    ) -%}
+                {%- endif -%}
+            {%- endfor -%}
+        {%- endif -%}
+    {%- endfor -%}
+{%- endif %}
+
+{% if checks | length > 0 -%}
+{{ checks | join('\nunion all\n') }}
+{%- else -%}
+    select
+        cast(null as {{ dbt.type_string() }}) as model_name,
+        cast(null as {{ dbt.type_string() }}) as column_name,
+        cast(null as {{ dbt.type_string() }}) as problem
+    where 1 = 0
+{%- endif %}
