@@ -77,13 +77,13 @@ def decode_int(value) -> int:
 
 
 def _int_text(value) -> str | None:
-    """A `*UnixNano` field as a decimal string (None when absent)."""
+    """A `*UnixNano` field as text (None when absent). A string is kept exactly as delivered, even when it is not a
+    number: the raw table keeps what the producer sent and staging quarantines the span (`bad_timestamp`), so one
+    bad timestamp never blocks the rest of the file. Numbers and JS Long objects are decoded to decimal text."""
     if value is None:
         return None
     if isinstance(value, str):
-        if value.isdigit():  # the common case, kept exactly as delivered
-            return value
-        return str(decode_int(value.strip()))
+        return value
     return str(decode_int(value))
 
 
