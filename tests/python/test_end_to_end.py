@@ -81,7 +81,9 @@ def test_no_prompt_or_completion_content_leaves_staging(warehouse):
     assert any(name.startswith("int_") for name in names), names
     columns = warehouse.query(
         "select table_name, column_name, data_type from information_schema.columns where table_schema = '{schema}'")
-    content_words = ("message", "prompt", "completion", "content", "arguments", "input_value", "output_value")
+    # `status_message` (the span status text) is not conversation content; message bodies are.
+    content_words = ("messages", "prompt", "completion", "content", "arguments", "tool_call_result", "input_value",
+                     "output_value")
     leaked_columns = [(c["table_name"], c["column_name"]) for c in columns if c["table_name"] in names
                       and any(word in c["column_name"].lower() for word in content_words)]
     assert not leaked_columns, f"content-like columns past staging: {leaked_columns}"
