@@ -1,0 +1,43 @@
+with calls as (
+    select * from {{ ref('int_llm_calls_attributed') }}
+),
+
+allocation_rules as (
+    select * from {{ ref('allocation_rules') }}
+),
+
+seen as (
+    select
+        environment,
+        cast(count(*) as bigint) as calls,
+        cast(sum(case when customer_id <> 'unallocated' then 1 else 0 end) as bigint) as customer_calls
+    from calls
+    group by environment
+),
+
+members as (
+    select environment from seen
+    union
+    select 'unknown' as environment
+    union
+    select source_environment as environment from allocation_rules
+    union
+    select basis_environment as environment from allocation_rules
+),
+
+final as (
+    select
+        members.environment,
+        coalesce(seen.customer_calls, 0) > 0 as has_customer_traffic,
+        exists (
+            select 1
+            from allocation_rules
+            where allocation_rules.source_environment = members.environment
+        ) as is_allocation_source,
+        coalesce(seen.calls, 0) as billable_calls
+    from members
+    left join seen
+        on members.environment = seen.environment
+)
+
+select * from final
