@@ -32,7 +32,7 @@ calls_with_outcome as (
         calls.list_cost_usd,
         calls.net_cost_usd
     from calls
-    left join tasks
+    left outer join tasks
         on calls.task_id = tasks.task_id
 ),
 
@@ -73,10 +73,10 @@ top_models as (
         net_cost_usd
     from (
         select
-            model_costs.*,
+            *,
             row_number() over (
                 partition by feature_id, period_start
-                order by net_cost_usd desc, list_cost_usd desc, model_key
+                order by net_cost_usd desc, list_cost_usd desc, model_key asc
             ) as model_rank
         from model_costs
     ) as ranked
@@ -136,11 +136,11 @@ final as (
         top_models.model_key as top_model_key,
         cast(top_models.net_cost_usd / nullif(call_totals.net_cost_usd, 0) as decimal(38, 12)) as top_model_cost_share
     from periods
-    left join call_totals
+    left outer join call_totals
         on periods.feature_id = call_totals.feature_id and periods.period_start = call_totals.period_start
-    left join task_totals
+    left outer join task_totals
         on periods.feature_id = task_totals.feature_id and periods.period_start = task_totals.period_start
-    left join top_models
+    left outer join top_models
         on periods.feature_id = top_models.feature_id and periods.period_start = top_models.period_start
 )
 

@@ -1,4 +1,4 @@
--- One row per billable call (int_llm_calls_priced) with every dimension mapped to a member: no NULL keys, nothing dropped.
+-- One row per billable call (int_llm_calls_priced), every dimension mapped to a member: no NULL keys, nothing dropped.
 with
 
 int_llm_calls_priced as (
@@ -76,9 +76,9 @@ final as (
         calls.net_cost_reporting,
         calls.reporting_currency
     from int_llm_calls_priced as calls
-    left join stg_app__features
+    left outer join stg_app__features
         on calls.feature_id = stg_app__features.feature_id
-    left join feature_owners
+    left outer join feature_owners
         on calls.feature_id = feature_owners.feature_id
 
 )

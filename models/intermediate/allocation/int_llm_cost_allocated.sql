@@ -55,7 +55,7 @@ ruled_cells as (
 
 basis_members as (
 
-    -- Usage of each member of each target dimension per day and environment, in list cost USD.
+    -- Usage of each member of each target dimension per day and environment, list cost USD (zero usage excluded).
     select
         call_date as usage_date,
         environment,
@@ -66,6 +66,7 @@ basis_members as (
     from int_llm_calls_attributed
     where customer_id <> 'unallocated'
     group by call_date, environment, customer_id
+    having sum(coalesce(list_cost_usd, 0)) > 0
     union all
     select
         call_date as usage_date,
@@ -77,16 +78,19 @@ basis_members as (
     from int_llm_calls_attributed
     where feature_id <> 'unallocated'
     group by call_date, environment, feature_id
+    having sum(coalesce(list_cost_usd, 0)) > 0
 
 ),
 
 basis_shares as (
 
     select
-        basis_members.*,
+        *,
         cast(
             basis_list_cost_usd
-            / nullif(sum(basis_list_cost_usd) over (partition by usage_date, environment, target_dimension), 0)
+            / nullif(
+                sum(basis_list_cost_usd) over (partition by usage_date, environment, target_dimension), 0
+            )
             as decimal(38, 12)
         ) as fraction_of_basis_cost
     from basis_members
@@ -148,7 +152,7 @@ kept as (
         cast(null as decimal(38, 12)) as basis_list_cost_usd,
         cast(1 as decimal(38, 12)) as fraction_of_source_cost
     from cells
-    left join ruled_cells
+    left outer join ruled_cells
         on
             cells.usage_date = ruled_cells.usage_date
             and cells.environment = ruled_cells.environment
@@ -179,12 +183,12 @@ lines as (
 rounded as (
 
     select
-        lines.*,
+        *,
         cast(source_list_cost_usd * fraction_of_source_cost as decimal(38, 12)) as share_list_cost_usd,
         cast(source_net_cost_usd * fraction_of_source_cost as decimal(38, 12)) as share_net_cost_usd,
         row_number() over (
             partition by usage_date, environment, source_feature_id, source_customer_id, source_team_id
-            order by fraction_of_source_cost desc, feature_id, customer_id, team_id
+            order by fraction_of_source_cost desc, feature_id asc, customer_id asc, team_id asc
         ) as share_rank
     from lines
 

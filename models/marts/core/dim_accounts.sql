@@ -70,7 +70,7 @@ final as (
         members.churned_date is not null as is_churned,
         members.is_known_account
     from members
-    left join plans
+    left outer join plans
         on members.plan_id = plans.plan_id
 )
 

@@ -3,7 +3,8 @@
     date_spine_default_start / date_spine_default_end are used when there is no data yet. -#}
 {%- set start_date = var('date_spine_default_start') -%}
 {%- set end_date = var('date_spine_default_end') -%}
-{%- if execute -%}
+{%- if execute and load_relation(ref('int_llm_calls')) is not none
+    and load_relation(ref('stg_app__subscriptions')) is not none -%}
     {%- set bounds_query -%}
         with bounds as (
             select min(call_date) as first_date, max(call_date) as last_date from {{ ref('int_llm_calls') }}
@@ -44,8 +45,12 @@ final as (
         cast({{ dbt.date_trunc('month', 'date_day') }} as date) as month_start_date,
         cast({{ dbt.date_trunc('quarter', 'date_day') }} as date) as quarter_start_date,
         cast({{ dbt.date_trunc('year', 'date_day') }} as date) as year_start_date,
-        cast({{ dbt.datediff(dbt.date_trunc('week', 'date_day'), 'date_day', 'day') }} + 1 as integer) as iso_day_of_week,
-        cast({{ dbt.datediff(dbt.date_trunc('month', 'date_day'), 'date_day', 'day') }} + 1 as integer) as day_of_month,
+        cast(
+            {{ dbt.datediff(dbt.date_trunc('week', 'date_day'), 'date_day', 'day') }} + 1 as integer -- noqa: LT05
+        ) as iso_day_of_week,
+        cast(
+            {{ dbt.datediff(dbt.date_trunc('month', 'date_day'), 'date_day', 'day') }} + 1 as integer -- noqa: LT05
+        ) as day_of_month,
         cast(
             {{ dbt.datediff(dbt.date_trunc('month', 'date_day'),
                             dbt.dateadd('month', 1, dbt.date_trunc('month', 'date_day')), 'day') }} as integer

@@ -15,6 +15,11 @@ seen as (
     group by environment
 ),
 
+allocation_sources as (
+    select distinct source_environment
+    from allocation_rules
+),
+
 members as (
     select environment from seen
     union
@@ -29,15 +34,13 @@ final as (
     select
         members.environment,
         coalesce(seen.customer_calls, 0) > 0 as has_customer_traffic,
-        exists (
-            select 1
-            from allocation_rules
-            where allocation_rules.source_environment = members.environment
-        ) as is_allocation_source,
+        allocation_sources.source_environment is not null as is_allocation_source,
         coalesce(seen.calls, 0) as billable_calls
     from members
-    left join seen
+    left outer join seen
         on members.environment = seen.environment
+    left outer join allocation_sources
+        on members.environment = allocation_sources.source_environment
 )
 
 select * from final

@@ -38,9 +38,9 @@ final as (
         members.is_interactive,
         members.launched_date
     from members
-    left join feature_owners
+    left outer join feature_owners
         on members.feature_id = feature_owners.feature_id
-    left join teams
+    left outer join teams
         on coalesce(feature_owners.team_id, members.team_id) = teams.team_id
 )
 

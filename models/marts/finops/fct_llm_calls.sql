@@ -61,7 +61,7 @@ final as (
         cast(coalesce(calls.net_cost_reporting, 0) as decimal(38, 12)) as net_cost_reporting,
         calls.reporting_currency
     from calls
-    left join call_prices
+    left outer join call_prices
         on calls.call_id = call_prices.call_id
 )
 

@@ -51,13 +51,15 @@ final as (
         cast(coalesce(task_costs.net_cost_usd, 0) as decimal(38, 12)) as net_cost_usd,
         cast(coalesce(task_costs.failed_attempt_cost_usd, 0) as decimal(38, 12)) as failed_attempt_cost_usd,
         cast(coalesce(task_costs.retry_cost_usd, 0) as decimal(38, 12)) as retry_cost_usd,
-        cast({{ dbt.datediff('tasks.started_at', 'tasks.ended_at', 'millisecond') }} as bigint) as latency_ms
+        cast(
+            {{ dbt.datediff('tasks.started_at', 'tasks.ended_at', 'millisecond') }} as bigint -- noqa: LT05
+        ) as latency_ms
     from tasks
-    left join task_costs
+    left outer join task_costs
         on tasks.task_id = task_costs.task_id
-    left join feature_owners
+    left outer join feature_owners
         on tasks.feature_id = feature_owners.feature_id
-    left join features
+    left outer join features
         on tasks.feature_id = features.feature_id
 )
 
