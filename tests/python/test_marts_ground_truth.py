@@ -7,7 +7,9 @@ per feature-month, and the conservation of cost through the allocation.
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
+from datetime import datetime, timezone
 from decimal import Decimal
 
 import pytest
@@ -21,6 +23,31 @@ CENT = Decimal("0.005")
 
 def member(value: str) -> str:
     return value if value else "unallocated"
+
+
+def nanos(value) -> int | None:
+    """An OTLP *UnixNano value as delivered: decimal string, number or JS Long {low, high}; None when not numeric."""
+    if isinstance(value, dict):
+        return (int(value.get("high", 0)) << 32) | (int(value.get("low", 0)) & 0xFFFFFFFF)
+    text = str(value)
+    return int(text) if text.isdigit() else None
+
+
+def trace_start_months(folder) -> dict[str, str]:
+    """UTC month (YYYY-MM-01) of the earliest span start of each trace, read straight from the OTLP files."""
+    earliest: dict[str, int] = {}
+    for path in sorted((folder / "otlp").glob("*.jsonl")):
+        with open(path, encoding="utf-8") as handle:
+            for line in handle:
+                for resource_spans in json.loads(line).get("resourceSpans", []):
+                    for scope_spans in resource_spans.get("scopeSpans", []):
+                        for span in scope_spans.get("spans", []):
+                            start = nanos(span.get("startTimeUnixNano"))
+                            trace_id = str(span.get("traceId", "")).lower()
+                            if start is not None and start < earliest.get(trace_id, start + 1):
+                                earliest[trace_id] = start
+    return {trace_id: datetime.fromtimestamp(start / 1e9, tz=timezone.utc).strftime("%Y-%m-01")
+            for trace_id, start in earliest.items()}
 
 
 def test_feature_economics_daily_matches_feature_day_truth(warehouse):
@@ -100,19 +127,16 @@ def test_fct_tasks_logical_calls_match_task_truth(warehouse):
 
 def test_cost_per_successful_task_per_feature_month(warehouse):
     """Independently: month cost per feature from calls.csv (call date), successful tasks per feature and month from
-    tasks.csv (the month of the task's first call), cost per successful task = their ratio."""
-    calls = warehouse.dataset.truth("calls")
-    first_call: dict[str, str] = {}
+    tasks.csv (month of the task's trace start, read from the OTLP files), cost per successful task = their ratio."""
     month_cost: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
-    for row in calls:
-        month = row["call_date"][:7] + "-01"
-        month_cost[(month, row["feature_id"])] += as_decimal(row["list_cost_usd"])
-        if row["task_id"] not in first_call or row["called_at"] < first_call[row["task_id"]]:
-            first_call[row["task_id"]] = row["called_at"]
+    for row in warehouse.dataset.truth("calls"):
+        month_cost[(row["call_date"][:7] + "-01", row["feature_id"])] += as_decimal(row["list_cost_usd"])
+    start_month = trace_start_months(warehouse.dataset.folder)
     successes: dict[tuple[str, str], int] = defaultdict(int)
     for row in warehouse.dataset.truth("tasks"):
-        month = first_call[row["task_id"]][:7] + "-01"
-        successes[(month, row["feature_id"])] += 1 if row["outcome"] == "success" else 0
+        key = (start_month[row["trace_id"]], row["feature_id"])
+        successes[key] += 1 if row["outcome"] == "success" else 0
+        month_cost.setdefault(key, Decimal("0"))
     expected = {key: (cost / successes[key] if successes.get(key) else None) for key, cost in month_cost.items()}
     assert len(expected) >= 8, "the dataset should give several feature-months"
 
