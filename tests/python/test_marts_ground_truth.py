@@ -12,8 +12,6 @@ from collections import defaultdict
 from datetime import datetime, timezone
 from decimal import Decimal
 
-import pytest
-
 from conftest import as_decimal
 
 # Costs are exact 12-decimal values on both sides; the cost per task is a division, rounded to 12 decimals by the mart.
@@ -113,9 +111,6 @@ def test_fct_tasks_match_task_truth(warehouse):
     assert not wrong, f"{len(wrong)} task values off, first ones: {wrong[:10]}"
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "upstream int_llm_calls (otel) marks a same-model retry that follows an error attempt without usage as a fallback "
-    "(is_fallback instead of is_retry), so the retry opens a new attempt group; remove this mark once that is fixed"))
 def test_fct_tasks_logical_calls_match_task_truth(warehouse):
     """Logical calls = first attempts (a fallback to another model counts as a new call), as the generator counts them."""
     truth = {row["task_id"]: int(row["calls"]) for row in warehouse.dataset.truth("tasks")}
