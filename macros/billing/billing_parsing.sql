@@ -106,3 +106,26 @@
 {% macro billing_cast_problem(raw_expression, parsed_expression, reason) -%}
     case when {{ raw_expression }} is not null and {{ parsed_expression }} is null then '{{ reason }}' end
 {%- endmacro %}
+
+
+{#- Text of one top-level key of a JSON object held as untrusted text; NULL when the text is not an object.
+    DuckDB checks validity with json_valid; PostgreSQL checks the `{...}` shape only (text shaped like an object
+    that still is not JSON raises an error there: the loader writes these columns as valid JSON). Unlike the
+    project's json_extract_text it needs no helper function, so billing views build in parallel with the others. -#}
+{% macro billing_json_object_text(json_expression, json_key) -%}
+    {{ return(adapter.dispatch('billing_json_object_text', 'ai_finops')(json_expression, json_key)) }}
+{%- endmacro %}
+
+{% macro default__billing_json_object_text(json_expression, json_key) -%}
+    case
+        when json_valid({{ json_expression }}) and json_type({{ json_expression }}) = 'OBJECT'
+            then json_extract_string({{ json_expression }}, '$.{{ json_key }}')
+    end
+{%- endmacro %}
+
+{% macro postgres__billing_json_object_text(json_expression, json_key) -%}
+    case
+        when {{ json_expression }} ~ '^\s*[{].*[}]\s*$'
+            then cast({{ json_expression }} as json) ->> '{{ json_key }}'
+    end
+{%- endmacro %}

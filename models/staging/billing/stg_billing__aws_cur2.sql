@@ -1,4 +1,3 @@
-{{ config(pre_hook="{{ create_json_helpers() }}") }}
 
 with
 
@@ -25,7 +24,7 @@ parsed as (
         pricing_unit,
         line_item_legal_entity as legal_entity,
         product_region_code as region_code,
-        {{ json_extract_text('product', 'product_name') }} as product_name,
+        {{ billing_json_object_text('product', 'product_name') }} as product_name,
         product as product_json,
         resource_tags as resource_tags_json,
         bill_billing_period_start_date as billing_period_start_raw,

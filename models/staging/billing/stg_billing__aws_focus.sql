@@ -1,4 +1,3 @@
-{{ config(pre_hook="{{ create_json_helpers() }}") }}
 
 {#- FOCUS 1.2 columns as delivered (snake_cased by the loader). FOCUS 1.3 renamed ProviderName to
     ServiceProviderName and added HostProviderName; columns the loader does not know land in `extra_fields`, so the
@@ -19,8 +18,8 @@ parsed as (
         billing_account_name,
         sub_account_id,
         sub_account_name,
-        coalesce(provider_name, {{ json_extract_text('extra_fields', 'ServiceProviderName') }}) as provider_name,
-        {{ json_extract_text('extra_fields', 'HostProviderName') }} as host_provider_name,
+        coalesce(provider_name, {{ billing_json_object_text('extra_fields', 'ServiceProviderName') }}) as provider_name,
+        {{ billing_json_object_text('extra_fields', 'HostProviderName') }} as host_provider_name,
         publisher_name,
         invoice_issuer_name,
         invoice_id,
