@@ -191,11 +191,11 @@ converted as (
 
     select
         reasoned.*,
-        case
+        cast(case
             when reasoned.billing_currency = 'USD' then reasoned.billed_cost
             when direct_rate.rate is not null then cast(reasoned.billed_cost * direct_rate.rate as decimal(38, 12))
             when inverse_rate.rate is not null then cast(reasoned.billed_cost / nullif(inverse_rate.rate, 0) as decimal(38, 12))
-        end as billed_cost_usd
+        end as decimal(38, 12)) as billed_cost_usd
     from reasoned
     left join stg_rate_cards__fx_rates as direct_rate
         on reasoned.billing_currency = direct_rate.currency_from

@@ -27,7 +27,7 @@ parsed as (
         {{ billing_parse_timestamp('ending_at') }} as charge_period_end,
         amount as amount_raw,
         {#- The amount is a decimal string in cents: multiply by 0.01 (a decimal); dividing by 100 gives a double on DuckDB. -#}
-        {{ try_cast('amount', 'decimal(38, 14)') }} as amount_cents,
+        cast({{ try_cast('amount', 'decimal(38, 14)') }} as decimal(38, 14)) as amount_cents,
         upper(trim(currency)) as billing_currency,
         source_file,
         cast(source_line as bigint) as source_line,

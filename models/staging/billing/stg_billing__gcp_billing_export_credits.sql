@@ -52,7 +52,7 @@ final as (
         credit_full_name,
         credit_id,
         credit_type,
-        {{ try_cast('amount_raw', 'decimal(38, 12)') }} as credit_amount,
+        cast({{ try_cast('amount_raw', 'decimal(38, 12)') }} as decimal(38, 12)) as credit_amount,
         {{ billing_problems([
             "case when amount_raw is null then 'credit amount missing' end",
             billing_cast_problem('amount_raw', try_cast('amount_raw', 'decimal(38, 12)'), 'credit amount is not a number'),

@@ -20,7 +20,7 @@ parsed as (
         {{ billing_epoch_seconds_to_timestamp('start_time') }} as charge_period_start,
         {{ billing_epoch_seconds_to_timestamp('end_time') }} as charge_period_end,
         amount_value as amount_value_raw,
-        {{ try_cast('amount_value', 'decimal(38, 12)') }} as billed_cost,
+        cast({{ try_cast('amount_value', 'decimal(38, 12)') }} as decimal(38, 12)) as billed_cost,
         upper(trim(amount_currency)) as billing_currency,
         source_file,
         cast(source_line as bigint) as source_line,
