@@ -129,3 +129,14 @@
             then cast({{ json_expression }} as json) ->> '{{ json_key }}'
     end
 {%- endmacro %}
+
+
+{#- Row key of a raw billing row: hash of the export kind, source_file, source_line and any further position
+    columns (bucket_index, result_index, credit_index). -#}
+{% macro billing_row_id(source_system, position_columns=[]) -%}
+    {%- set parts = ["'" ~ source_system ~ "|'", "source_file", "'|'", "cast(source_line as " ~ dbt.type_string() ~ ")"] -%}
+    {%- for column in position_columns -%}
+        {%- do parts.extend(["'|'", "cast(" ~ column ~ " as " ~ dbt.type_string() ~ ")"]) -%}
+    {%- endfor -%}
+    {{ dbt.hash(dbt.concat(parts)) }}
+{%- endmacro %}

@@ -82,21 +82,25 @@ lines as (
         billing_charge_categories.charge_class,
         billing_charge_categories.charge_type as category_charge_type
     from int_billing_lines_unioned
-    left join billing_sources as specific_source
-        on int_billing_lines_unioned.source_system = specific_source.source_system
-        and int_billing_lines_unioned.service_key = specific_source.service_key
-    left join billing_sources as wildcard_source
-        on int_billing_lines_unioned.source_system = wildcard_source.source_system
-        and wildcard_source.service_key = '*'
-    left join billing_charge_categories
-        on int_billing_lines_unioned.source_system = billing_charge_categories.source_system
-        and int_billing_lines_unioned.raw_charge_type = billing_charge_categories.raw_charge_type
+    left outer join billing_sources as specific_source
+        on
+            int_billing_lines_unioned.source_system = specific_source.source_system
+            and int_billing_lines_unioned.service_key = specific_source.service_key
+    left outer join billing_sources as wildcard_source
+        on
+            int_billing_lines_unioned.source_system = wildcard_source.source_system
+            and wildcard_source.service_key = '*'
+    left outer join billing_charge_categories
+        on
+            int_billing_lines_unioned.source_system = billing_charge_categories.source_system
+            and int_billing_lines_unioned.raw_charge_type = billing_charge_categories.raw_charge_type
 
 ),
 
 usage_type_candidates as (
 
-    {#- Every usage-type pattern that fits the line's text; the longest pattern wins (`, cached input` before `, input`). -#}
+    {#- Every usage-type pattern that fits the line text;
+        the longest pattern wins (`, cached input` before `, input`). -#}
     select
         lines.billing_line_id,
         billing_usage_types.pattern,
@@ -110,15 +114,17 @@ usage_type_candidates as (
         ) as match_rank
     from lines
     inner join billing_usage_types
-        on lines.naming_scheme = billing_usage_types.naming_scheme
-        and (
-            (billing_usage_types.match_type = 'exact' and lines.match_text = lower(billing_usage_types.pattern))
-            or (
-                billing_usage_types.match_type = 'suffix'
-                and {{ dbt.length('lines.match_text') }} > {{ dbt.length('billing_usage_types.pattern') }}
-                and {{ dbt.right('lines.match_text', dbt.length('billing_usage_types.pattern')) }} = lower(billing_usage_types.pattern)
+        on
+            lines.naming_scheme = billing_usage_types.naming_scheme
+            and (
+                (billing_usage_types.match_type = 'exact' and lines.match_text = lower(billing_usage_types.pattern))
+                or (
+                    billing_usage_types.match_type = 'suffix'
+                    and {{ dbt.length('lines.match_text') }} > {{ dbt.length('billing_usage_types.pattern') }}
+                    and {{ dbt.right('lines.match_text', dbt.length('billing_usage_types.pattern')) }}
+                    = lower(billing_usage_types.pattern)
+                )
             )
-        )
     where lines.charge_category = 'Usage'
 
 ),
@@ -142,9 +148,10 @@ usage_matched as (
             end
         ) as model_key
     from lines
-    left join usage_type_candidates
-        on lines.billing_line_id = usage_type_candidates.billing_line_id
-        and usage_type_candidates.match_rank = 1
+    left outer join usage_type_candidates
+        on
+            lines.billing_line_id = usage_type_candidates.billing_line_id
+            and usage_type_candidates.match_rank = 1
 
 ),
 
@@ -160,15 +167,18 @@ classified as (
         ) as mapped_service_tier,
         coalesce(usage_matched.category_charge_type, usage_matched.usage_charge_type, 'other_usage') as charge_type
     from usage_matched
-    left join billing_models
-        on usage_matched.naming_scheme = billing_models.naming_scheme
-        and usage_matched.model_key = lower(billing_models.raw_model)
-    left join known_models
-        on usage_matched.provider = known_models.provider
-        and usage_matched.model_key = known_models.model_key
-    left join billing_service_tiers
-        on usage_matched.naming_scheme = billing_service_tiers.naming_scheme
-        and usage_matched.raw_service_tier = billing_service_tiers.raw_service_tier
+    left outer join billing_models
+        on
+            usage_matched.naming_scheme = billing_models.naming_scheme
+            and usage_matched.model_key = lower(billing_models.raw_model)
+    left outer join known_models
+        on
+            usage_matched.provider = known_models.provider
+            and usage_matched.model_key = known_models.model_key
+    left outer join billing_service_tiers
+        on
+            usage_matched.naming_scheme = billing_service_tiers.naming_scheme
+            and usage_matched.raw_service_tier = billing_service_tiers.raw_service_tier
 
 ),
 
@@ -194,19 +204,23 @@ converted as (
         cast(case
             when reasoned.billing_currency = 'USD' then reasoned.billed_cost
             when direct_rate.rate is not null then cast(reasoned.billed_cost * direct_rate.rate as decimal(38, 12))
-            when inverse_rate.rate is not null then cast(reasoned.billed_cost / nullif(inverse_rate.rate, 0) as decimal(38, 12))
+            when
+                inverse_rate.rate is not null
+                then cast(reasoned.billed_cost / nullif(inverse_rate.rate, 0) as decimal(38, 12))
         end as decimal(38, 12)) as billed_cost_usd
     from reasoned
-    left join stg_rate_cards__fx_rates as direct_rate
-        on reasoned.billing_currency = direct_rate.currency_from
-        and direct_rate.currency_to = 'USD'
-        and coalesce(reasoned.charge_date, reasoned.billing_period_start) >= direct_rate.valid_from
-        and coalesce(reasoned.charge_date, reasoned.billing_period_start) < direct_rate.valid_to_effective
-    left join stg_rate_cards__fx_rates as inverse_rate
-        on inverse_rate.currency_from = 'USD'
-        and reasoned.billing_currency = inverse_rate.currency_to
-        and coalesce(reasoned.charge_date, reasoned.billing_period_start) >= inverse_rate.valid_from
-        and coalesce(reasoned.charge_date, reasoned.billing_period_start) < inverse_rate.valid_to_effective
+    left outer join stg_rate_cards__fx_rates as direct_rate
+        on
+            reasoned.billing_currency = direct_rate.currency_from
+            and direct_rate.currency_to = 'USD'
+            and coalesce(reasoned.charge_date, reasoned.billing_period_start) >= direct_rate.valid_from
+            and coalesce(reasoned.charge_date, reasoned.billing_period_start) < direct_rate.valid_to_effective
+    left outer join stg_rate_cards__fx_rates as inverse_rate
+        on
+            inverse_rate.currency_from = 'USD'
+            and reasoned.billing_currency = inverse_rate.currency_to
+            and coalesce(reasoned.charge_date, reasoned.billing_period_start) >= inverse_rate.valid_from
+            and coalesce(reasoned.charge_date, reasoned.billing_period_start) < inverse_rate.valid_to_effective
 
 ),
 
@@ -235,7 +249,9 @@ final as (
         sku_id,
         region,
         case
-            when charge_category = 'Usage' and (usage_pattern is null or (usage_charge_type = 'token_usage' and mapped_model_id is null))
+            when
+                charge_category = 'Usage'
+                and (usage_pattern is null or (usage_charge_type = 'token_usage' and mapped_model_id is null))
                 then '__unmapped__'
             when usage_charge_type = 'token_usage' then mapped_model_id
         end as model_id,
@@ -250,8 +266,12 @@ final as (
         (unmapped_reason is null) as is_mapped,
         unmapped_reason,
         case
-            when source_system = 'aws_cur2' then {{ "true" if var('billing_source_aws', 'cur2') == 'cur2' else "false" }}
-            when source_system = 'aws_focus' then {{ "true" if var('billing_source_aws', 'cur2') == 'focus' else "false" }}
+            when
+                source_system = 'aws_cur2'
+                then {{ "true" if var('billing_source_aws', 'cur2') == 'cur2' else "false" }}
+            when
+                source_system = 'aws_focus'
+                then {{ "true" if var('billing_source_aws', 'cur2') == 'focus' else "false" }}
             else true
         end as is_reconciliation_source,
         {{ billing_problems([

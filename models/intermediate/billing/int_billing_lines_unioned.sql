@@ -140,13 +140,20 @@ aws_cur2_lines as (
         line_item_description as charge_description,
         usage_type as sku_id,
         region_code as region,
-        {#- The usage type without its region prefix: `ClaudeSonnet4.5-input-tokens`, `MP:USW2_InputTokenCount-Units`. -#}
+        {#- The usage type without its region prefix:
+            `ClaudeSonnet4.5-input-tokens`, `MP:USW2_InputTokenCount-Units`. -#}
+        
         lower(trim(case
-            when usage_type like '%-%' then {{ dbt.right('usage_type', dbt.length('usage_type') ~ ' - ' ~ dbt.position("'-'", 'usage_type')) }}
+            when
+                usage_type like '%-%'
+                then {{ dbt.right('usage_type', dbt.length('usage_type') ~ ' - ' ~ dbt.position("'-'", 'usage_type')) }}
             else usage_type
         end)) as match_text,
         case
-            when is_marketplace then lower(trim(replace(coalesce(product_name, line_item_description), ' (Amazon Bedrock Edition)', '')))
+            when
+                is_marketplace
+                then
+                    lower(trim(replace(coalesce(product_name, line_item_description), ' (Amazon Bedrock Edition)', '')))
         end as model_text,
         cast(null as {{ string_type }}) as raw_service_tier,
         usage_amount as consumed_quantity,
@@ -180,10 +187,13 @@ aws_focus_lines as (
         coalesce(sku_id, usage_type) as sku_id,
         region_id as region,
         lower(trim(case
-            when usage_type like '%-%' then {{ dbt.right('usage_type', dbt.length('usage_type') ~ ' - ' ~ dbt.position("'-'", 'usage_type')) }}
+            when
+                usage_type like '%-%'
+                then {{ dbt.right('usage_type', dbt.length('usage_type') ~ ' - ' ~ dbt.position("'-'", 'usage_type')) }}
             else usage_type
         end)) as match_text,
         {#- The FOCUS export has no product name: the marketplace model is the charge description's prefix. -#}
+        
         case
             when is_marketplace and charge_description like '% (Amazon Bedrock Edition)%'
                 then lower(trim({{ dbt.split_part('charge_description', "' (Amazon Bedrock Edition)'", 1) }}))
@@ -280,7 +290,8 @@ azure_lines as (
         cast(null as {{ string_type }}) as invoice_issuer_raw,
         billing_account_id,
         subscription_id as sub_account_id,
-        coalesce(billing_period_start_date, cast({{ dbt.date_trunc('month', 'usage_date') }} as date)) as billing_period_start,
+        coalesce(billing_period_start_date, cast({{ dbt.date_trunc('month', 'usage_date') }} as date))
+            as billing_period_start,
         cast(usage_date as timestamp) as charge_period_start,
         cast({{ dbt.dateadd('day', 1, 'usage_date') }} as timestamp) as charge_period_end,
         lower(trim(charge_type)) as raw_charge_type,

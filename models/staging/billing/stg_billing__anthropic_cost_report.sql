@@ -26,7 +26,8 @@ parsed as (
         {{ billing_parse_timestamp('starting_at') }} as charge_period_start,
         {{ billing_parse_timestamp('ending_at') }} as charge_period_end,
         amount as amount_raw,
-        {#- The amount is a decimal string in cents: multiply by 0.01 (a decimal); dividing by 100 gives a double on DuckDB. -#}
+        {#- The amount is a decimal string in cents: multiply by 0.01 (a decimal);
+            dividing by 100 gives a double on DuckDB. -#}
         cast({{ try_cast('amount', 'decimal(38, 14)') }} as decimal(38, 14)) as amount_cents,
         upper(trim(currency)) as billing_currency,
         source_file,
@@ -39,9 +40,7 @@ parsed as (
 final as (
 
     select
-        {{ dbt.hash(dbt.concat(["'anthropic_cost_report|'", "source_file", "'|'",
-            "cast(source_line as " ~ dbt.type_string() ~ ")", "'|'", "cast(bucket_index as " ~ dbt.type_string() ~ ")",
-            "'|'", "cast(result_index as " ~ dbt.type_string() ~ ")"])) }} as anthropic_cost_line_id,
+        {{ billing_row_id('anthropic_cost_report', ['bucket_index', 'result_index']) }} as anthropic_cost_line_id,
         organization_id,
         workspace_id,
         (workspace_id_raw is null or trim(workspace_id_raw) = '') as is_default_workspace,

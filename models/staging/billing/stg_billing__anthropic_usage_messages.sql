@@ -39,9 +39,7 @@ parsed as (
 final as (
 
     select
-        {{ dbt.hash(dbt.concat(["'anthropic_usage_messages|'", "source_file", "'|'",
-            "cast(source_line as " ~ dbt.type_string() ~ ")", "'|'", "cast(bucket_index as " ~ dbt.type_string() ~ ")",
-            "'|'", "cast(result_index as " ~ dbt.type_string() ~ ")"])) }} as anthropic_usage_line_id,
+        {{ billing_row_id('anthropic_usage_messages', ['bucket_index', 'result_index']) }} as anthropic_usage_line_id,
         organization_id,
         workspace_id,
         api_key_id,

@@ -1,4 +1,3 @@
-
 with
 
 source as (
@@ -39,7 +38,8 @@ parsed as (
         cast({{ try_cast('line_item_usage_amount', 'decimal(38, 6)') }} as decimal(38, 6)) as usage_amount,
         cast({{ try_cast('line_item_unblended_rate', 'decimal(38, 12)') }} as decimal(38, 12)) as unblended_rate,
         cast({{ try_cast('line_item_unblended_cost', 'decimal(38, 12)') }} as decimal(38, 12)) as unblended_cost,
-        cast({{ try_cast('line_item_net_unblended_cost', 'decimal(38, 12)') }} as decimal(38, 12)) as net_unblended_cost,
+        cast({{ try_cast('line_item_net_unblended_cost', 'decimal(38, 12)') }} as decimal(38, 12))
+            as net_unblended_cost,
         upper(trim(line_item_currency_code)) as currency_code,
         source_file,
         cast(source_line as bigint) as source_line,
@@ -51,7 +51,7 @@ parsed as (
 final as (
 
     select
-        {{ dbt.hash(dbt.concat(["'aws_cur2|'", "source_file", "'|'", "cast(source_line as " ~ dbt.type_string() ~ ")"])) }}
+        {{ billing_row_id('aws_cur2') }}
             as aws_cur2_line_id,
         payer_account_id,
         usage_account_id,

@@ -66,7 +66,7 @@ parsed as (
 final as (
 
     select
-        {{ dbt.hash(dbt.concat(["'aws_focus|'", "source_file", "'|'", "cast(source_line as " ~ dbt.type_string() ~ ")"])) }}
+        {{ billing_row_id('aws_focus') }}
             as aws_focus_line_id,
         billing_account_id,
         billing_account_name,

@@ -34,6 +34,7 @@ parsed as (
         publisher_type,
         additional_info as additional_info_json,
         {#- Tags arrive without the outer braces (`"env": "prod","app": "x"`): wrap them into a JSON object. -#}
+        
         case
             when tags is null then null
             when {{ regex_matches('trim(tags)', "'^[{]'") }} then trim(tags)
@@ -46,9 +47,14 @@ parsed as (
         {{ billing_parse_mdy_date('billing_period_start_date') }} as billing_period_start_date,
         {{ billing_parse_mdy_date('billing_period_end_date') }} as billing_period_end_date,
         {#- Quantity is in blocks of the unit of measure (`1K` = 1,000 tokens, `1M` = 1,000,000, `Units` = 1). -#}
+        
         case
-            when {{ regex_matches(unit_text, "'^[0-9]+ ?[Kk]( |$)'") }} then {{ try_cast(unit_number, 'bigint') }} * 1000
-            when {{ regex_matches(unit_text, "'^[0-9]+ ?[Mm]( |$)'") }} then {{ try_cast(unit_number, 'bigint') }} * 1000000
+            when
+                {{ regex_matches(unit_text, "'^[0-9]+ ?[Kk]( |$)'") }}
+                then {{ try_cast(unit_number, 'bigint') }} * 1000
+            when
+                {{ regex_matches(unit_text, "'^[0-9]+ ?[Mm]( |$)'") }}
+                then {{ try_cast(unit_number, 'bigint') }} * 1000000
             when {{ regex_matches(unit_text, "'^[0-9]+( |$)'") }} then {{ try_cast(unit_number, 'bigint') }}
             when {{ regex_matches(unit_text, "'^[A-Za-z]'") }} then 1
         end as unit_block_size,
@@ -57,7 +63,8 @@ parsed as (
         cast({{ try_cast('quantity', 'decimal(38, 12)') }} as decimal(38, 12)) as quantity,
         cast({{ try_cast('effective_price', 'decimal(38, 12)') }} as decimal(38, 12)) as effective_price,
         cast({{ try_cast('unit_price', 'decimal(38, 12)') }} as decimal(38, 12)) as unit_price,
-        cast({{ try_cast('cost_in_billing_currency', 'decimal(38, 12)') }} as decimal(38, 12)) as cost_in_billing_currency,
+        cast({{ try_cast('cost_in_billing_currency', 'decimal(38, 12)') }} as decimal(38, 12))
+            as cost_in_billing_currency,
         source_file,
         cast(source_line as bigint) as source_line,
         loaded_at
@@ -68,7 +75,7 @@ parsed as (
 final as (
 
     select
-        {{ dbt.hash(dbt.concat(["'azure_cost_export|'", "source_file", "'|'", "cast(source_line as " ~ dbt.type_string() ~ ")"])) }}
+        {{ billing_row_id('azure_cost_export') }}
             as azure_cost_line_id,
         billing_account_id,
         billing_account_name,

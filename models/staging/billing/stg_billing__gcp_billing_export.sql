@@ -31,7 +31,9 @@ parsed as (
         usage_end_time as usage_end_raw,
         {{ billing_parse_timestamp('usage_start_time') }} as usage_start_at,
         {{ billing_parse_timestamp('usage_end_time') }} as usage_end_at,
-        {#- invoice.month is YYYYMM in US Pacific time: usage before 08:00 UTC on the 1st invoices in the prior month. -#}
+        {#- invoice.month is YYYYMM in US Pacific time:
+            usage before 08:00 UTC on the 1st invoices in the prior month. -#}
+        
         case
             when {{ regex_matches('trim(invoice_month)', "'^[0-9]{6}$'") }}
                 then {{ try_cast(dbt.concat(["substring(trim(invoice_month), 1, 4)", "'-'",
@@ -40,10 +42,12 @@ parsed as (
         usage_amount as usage_amount_raw,
         cost as cost_raw,
         cast({{ try_cast('usage_amount', 'decimal(38, 6)') }} as decimal(38, 6)) as usage_amount,
-        cast({{ try_cast('usage_amount_in_pricing_units', 'decimal(38, 6)') }} as decimal(38, 6)) as usage_amount_in_pricing_units,
+        cast({{ try_cast('usage_amount_in_pricing_units', 'decimal(38, 6)') }} as decimal(38, 6))
+            as usage_amount_in_pricing_units,
         cast({{ try_cast('cost', 'decimal(38, 12)') }} as decimal(38, 12)) as cost,
         cast({{ try_cast('cost_at_list', 'decimal(38, 12)') }} as decimal(38, 12)) as cost_at_list,
-        cast({{ try_cast('currency_conversion_rate', 'decimal(38, 12)') }} as decimal(38, 12)) as currency_conversion_rate,
+        cast({{ try_cast('currency_conversion_rate', 'decimal(38, 12)') }} as decimal(38, 12))
+            as currency_conversion_rate,
         source_file,
         cast(source_line as bigint) as source_line,
         loaded_at
@@ -54,7 +58,7 @@ parsed as (
 final as (
 
     select
-        {{ dbt.hash(dbt.concat(["'gcp_billing_export|'", "source_file", "'|'", "cast(source_line as " ~ dbt.type_string() ~ ")"])) }}
+        {{ billing_row_id('gcp_billing_export') }}
             as gcp_billing_line_id,
         billing_account_id,
         service_id,

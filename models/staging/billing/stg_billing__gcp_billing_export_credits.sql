@@ -17,7 +17,8 @@ with_credits as (
         loaded_at,
         credits
     from source
-    where credits is not null
+    where
+        credits is not null
         and {{ billing_is_json_array('credits') }}
 
 ),
@@ -42,10 +43,9 @@ exploded as (
 final as (
 
     select
-        {{ dbt.hash(dbt.concat(["'gcp_billing_export|'", "source_file", "'|'", "cast(source_line as " ~ dbt.type_string() ~ ")"])) }}
+        {{ billing_row_id('gcp_billing_export') }}
             as gcp_billing_line_id,
-        {{ dbt.hash(dbt.concat(["'gcp_billing_export_credit|'", "source_file", "'|'",
-            "cast(source_line as " ~ dbt.type_string() ~ ")", "'|'", "cast(credit_index as " ~ dbt.type_string() ~ ")"])) }}
+        {{ billing_row_id('gcp_billing_export_credit', ['credit_index']) }}
             as gcp_credit_id,
         credit_index,
         credit_name,

@@ -32,9 +32,8 @@ parsed as (
 final as (
 
     select
-        {{ dbt.hash(dbt.concat(["'openai_costs|'", "source_file", "'|'", "cast(source_line as " ~ dbt.type_string() ~ ")",
-            "'|'", "cast(bucket_index as " ~ dbt.type_string() ~ ")", "'|'",
-            "cast(result_index as " ~ dbt.type_string() ~ ")"])) }} as openai_cost_line_id,
+        {{ billing_row_id('openai_costs', ['bucket_index', 'result_index']) }}
+            as openai_cost_line_id,
         organization_id,
         project_id,
         api_key_id,

@@ -40,9 +40,7 @@ parsed as (
 final as (
 
     select
-        {{ dbt.hash(dbt.concat(["'openai_usage_completions|'", "source_file", "'|'",
-            "cast(source_line as " ~ dbt.type_string() ~ ")", "'|'", "cast(bucket_index as " ~ dbt.type_string() ~ ")",
-            "'|'", "cast(result_index as " ~ dbt.type_string() ~ ")"])) }} as openai_usage_line_id,
+        {{ billing_row_id('openai_usage_completions', ['bucket_index', 'result_index']) }} as openai_usage_line_id,
         organization_id,
         project_id,
         user_id,
