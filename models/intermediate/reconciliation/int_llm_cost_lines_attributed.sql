@@ -52,11 +52,11 @@ final as (
     from int_llm_cost_lines
     inner join int_llm_calls
         on int_llm_cost_lines.call_id = int_llm_calls.call_id
-    left join stg_app__provider_accounts
+    left outer join stg_app__provider_accounts
         on
             int_llm_cost_lines.provider = stg_app__provider_accounts.provider
             and int_llm_calls.environment = stg_app__provider_accounts.environment
-    left join reconciliation_token_types
+    left outer join reconciliation_token_types
         on int_llm_cost_lines.usage_type = reconciliation_token_types.usage_type
 
 )

@@ -128,7 +128,7 @@ allocated as (
         coalesce(allocation_shares.allocation_share, 1) as allocation_share,
         allocation_shares.estimated_cost_usd
     from billed_lines
-    left join allocation_shares
+    left outer join allocation_shares
         on
             billed_lines.is_token_usage
             and billed_lines.charge_date = allocation_shares.usage_date
@@ -207,7 +207,7 @@ final as (
         cast(allocated.estimated_cost_usd as decimal(38, 12)) as {{ q('x_EstimatedCostUsd') }},
         cast(allocated.billed_cost_usd * allocated.allocation_share as decimal(38, 12)) as {{ q('x_BilledCostUsd') }}
     from allocated
-    left join focus_providers
+    left outer join focus_providers
         on allocated.provider = focus_providers.provider
 
 )

@@ -20,7 +20,7 @@ cells as (
         cells.billing_lines > 0 as has_billing,
         coalesce(cells.usage_date > cutoffs.billing_cutoff_date, false) as is_billing_pending_period
     from int_reconciliation_cells_daily as cells
-    left join int_billing_cutoffs as cutoffs
+    left outer join int_billing_cutoffs as cutoffs
         on
             cells.provider = cutoffs.provider
             and cells.billing_account_id = cutoffs.billing_account_id

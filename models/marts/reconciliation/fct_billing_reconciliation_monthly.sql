@@ -44,7 +44,7 @@ cells as (
         monthly.billing_lines > 0 as has_billing,
         coalesce(monthly.usage_month > cutoffs.billing_cutoff_date, false) as is_billing_pending_period
     from monthly
-    left join int_billing_cutoffs as cutoffs
+    left outer join int_billing_cutoffs as cutoffs
         on
             monthly.provider = cutoffs.provider
             and monthly.billing_account_id = cutoffs.billing_account_id

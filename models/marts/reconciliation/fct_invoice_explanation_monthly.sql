@@ -190,12 +190,12 @@ final as (
             components.amount_usd / nullif(invoice_totals.invoice_total_usd, 0) as decimal(38, 12)
         ) as share_of_invoice
     from components
-    left join invoice_totals
+    left outer join invoice_totals
         on
             components.usage_month = invoice_totals.usage_month
             and components.provider = invoice_totals.provider
             and components.billing_account_id = invoice_totals.billing_account_id
-    left join explained_totals
+    left outer join explained_totals
         on
             components.usage_month = explained_totals.usage_month
             and components.provider = explained_totals.provider
