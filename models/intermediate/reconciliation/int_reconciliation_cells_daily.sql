@@ -53,8 +53,7 @@ billed as (
     from int_billing_lines
     where
         is_reconciliation_source
-        and charge_category = 'Usage'
-        and is_token_usage
+        and coalesce(charge_category = 'Usage' and is_token_usage, false)
     group by 1, 2, 3, 4, 5, 6, 7
 
 ),

@@ -25,7 +25,7 @@ other_lines as (
     from int_billing_lines
     where
         is_reconciliation_source
-        and not (charge_category = 'Usage' and coalesce(is_token_usage, false))
+        and not coalesce(charge_category = 'Usage' and is_token_usage, false)
 
 ),
 
