@@ -15,7 +15,7 @@ venv: $(STAMP)
 $(STAMP): requirements.lock.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet -r requirements.lock.txt
-	$(PY) -m pip install --quiet --no-deps --no-build-isolation -e .
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
 
 ## Build a demo AI-spend warehouse on embedded DuckDB (.warehouse/demo) and print what it found.
