@@ -30,6 +30,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--start", default=DEFAULT_START, help="first day of the window, YYYY-MM-DD (UTC)")
     parser.add_argument("--days", type=int, default=DEFAULT_DAYS, help="window length in days")
     parser.add_argument("--no-billing", action="store_true", help="do not write provider billing exports")
+    parser.add_argument("--scenario", choices=("default", "optimize"), default="default",
+                        help="optimize: a small controlled dataset with injected savings opportunities, anomalies "
+                        "and budgets (fixed window 2026-09-01 + 20 days; --spans/--start/--days/--no-billing are "
+                        "ignored; see generate/scenario_optimize.py)")
     parser.add_argument("--rotate-spans", type=int, default=200_000, help=argparse.SUPPRESS)
 
 
@@ -102,6 +106,13 @@ class _FeatureRow:
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "scenario", "default") == "optimize":
+        from ai_finops.generate.scenario_optimize import generate_optimize
+
+        manifest = generate_optimize(args.out, args.seed)
+        print(f"wrote {manifest['spans_written']} spans in {manifest['tasks']} tasks "
+              f"({manifest['billable_calls']} billable calls, scenario optimize) to {args.out}")
+        return 0
     start = date.fromisoformat(args.start)
     manifest = generate(args.out, args.spans, args.seed, start, args.days, billing=not args.no_billing,
                         rotate_spans=args.rotate_spans)

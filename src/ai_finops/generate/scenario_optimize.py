@@ -1,0 +1,317 @@
+"""`ai-finops generate --scenario optimize`: a small, controlled dataset with known savings opportunities.
+
+The default dataset is realistic and noisy, so it has no single right answer for "where can we save". This scenario
+writes clean traffic (one convention, `otel_genai_latest`; standard tier; usage always reported) in which only the
+injected cases are opportunities, and writes their truth, computed from the generator's own price table
+(`prices.py`), never from the project's seeds:
+
+| feature | injected case |
+|---|---|
+| meeting_notes | uncached repeated long prefix (`PREFIX_TOKENS`) on claude-sonnet-4-5 (cache-capable) → prompt_caching |
+| code_review | claude-opus-4-1 with short outputs; cheaper same-family sibling claude-sonnet-4-5 → model_routing |
+| support_copilot | retry storm: every logical call fails twice (HTTP 500, usage reported) before it succeeds → retry_waste |
+| ticket_triage | a dev environment left running at about production volume → non_production |
+| email_writer | a spend spike: `SPIKE_FACTOR` x the usual calls on `SPIKE_DATE` → anomaly (driver: calls) |
+| knowledge_search | clean baseline (cache reads present, 10 % staging traffic): no opportunity |
+
+Truth definitions (the dbt marts must find the same within 5 %; see docs/optimize.md):
+- evaluation window: the last `LOOKBACK_DAYS` days of data; monthly = window amount x `DAYS_PER_MONTH` / window days;
+- prompt_caching: window calls x `PREFIX_TOKENS` x (input price - cache-read price);
+- model_routing: window cost on the current model - the same tokens priced on the sibling;
+- retry_waste: window cost of the failed attempts;
+- non_production: window non-production cost - `NONPROD_ALLOWED_SHARE` x window production cost of the feature;
+- budgets (`BUDGETS`, the same rows as `seeds/governance/budgets.csv`): burn to date, run-rate forecast to period end
+  (burn / elapsed days x period days), status `over` (burn > budget), `at_risk` (forecast > budget), else `ok`.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import random
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from pathlib import Path
+
+from ai_finops.generate import business, otlp
+from ai_finops.generate.catalog import DEPLOYMENTS, FEATURES
+from ai_finops.generate.otlp import a_const, a_int, a_str
+from ai_finops.generate.prices import call_cost
+
+START = date(2026, 9, 1)
+DAYS = 20
+LOOKBACK_DAYS = 14  # dbt var savings_lookback_days
+DAYS_PER_MONTH = 30  # dbt var savings_days_per_month
+NONPROD_ALLOWED_SHARE = Decimal("0.25")  # dbt var savings_nonprod_max_share_of_production
+PREFIX_TOKENS = 10_000
+SPIKE_DATE = date(2026, 9, 15)
+SPIKE_FACTOR = 5
+Q12 = Decimal("0.000000000001")
+
+# feature_id -> (deployment key, calls per day, input range, output range, cached share of input, injected kind)
+PLAN = {
+    "knowledge_search": ("openai/gpt-4o-mini", 40, (1500, 3000), (100, 400), True, ""),
+    "email_writer": ("anthropic/claude-haiku-4-5", 30, (500, 2500), (150, 600), False, ""),
+    "meeting_notes": ("anthropic/claude-sonnet-4-5", 30, (PREFIX_TOKENS + 100, PREFIX_TOKENS + 1500), (300, 800),
+                      False, "prompt_caching"),
+    "code_review": ("anthropic/claude-opus-4-1", 20, (2000, 6000), (200, 600), False, "model_routing"),
+    "support_copilot": ("anthropic/claude-haiku-4-5", 40, (1500, 3000), (100, 300), False, "retry_waste"),
+    "ticket_triage": ("anthropic/claude-haiku-4-5", 80, (2000, 4000), (40, 200), False, "non_production"),
+}
+ROUTING_SIBLING = {"claude-opus-4-1": "claude-sonnet-4-5"}
+STAGING_SHARE = {"knowledge_search": 0.10}  # harmless non-production traffic (below the allowed share)
+DEV_LEFT_RUNNING = {"ticket_triage": 1.0}  # dev calls per production call
+RETRY_FAILURES = {"support_copilot": 2}  # failed attempts (with usage) before the successful one
+
+# (budget_id, scope_type, scope_id, period_start_date, period_end_date, budget_usd); the same rows as the seed.
+BUDGETS = (
+    ("bud_team_support_ai_2026_09", "team", "team_support_ai", date(2026, 9, 1), date(2026, 9, 30), Decimal("8.00")),
+    ("bud_team_knowledge_2026_09", "team", "team_knowledge", date(2026, 9, 1), date(2026, 9, 30), Decimal("100.00")),
+    ("bud_feature_code_review_2026_09", "feature", "code_review", date(2026, 9, 1), date(2026, 9, 30),
+     Decimal("40.00")),
+    ("bud_feature_ticket_triage_2026_09", "feature", "ticket_triage", date(2026, 9, 1), date(2026, 9, 30),
+     Decimal("30.00")),
+)
+
+SPANS_HEADER = "trace_id,span_id,occurrence,expected_disposition,reason,duplicate_of_span_id,convention\n"
+CALLS_HEADER = (
+    "trace_id,span_id,task_id,called_at,call_date,provider,model_id,raw_model,service_tier,environment,customer_id,"
+    "feature_id,team_id,usage_status,input_uncached_tokens,cache_read_tokens,cache_write_5m_tokens,"
+    "cache_write_1h_tokens,output_tokens,reasoning_tokens,is_retry,is_fallback,list_cost_usd\n"
+)
+SCOPE = {"openai": otlp.scope_json("opentelemetry.instrumentation.openai_v2", "2.4b0"),
+         "anthropic": otlp.scope_json("opentelemetry.instrumentation.genai.anthropic", "1.3b0")}
+HTTP_SCOPE = otlp.scope_json("opentelemetry.instrumentation.fastapi", "0.48b0")
+
+
+def _money(value: Decimal) -> str:
+    return f"{value.quantize(Q12):.12f}"
+
+
+class _Calls:
+    """Generated call rows (dicts) plus the OTLP writer."""
+
+    def __init__(self, out_dir: Path, seed: int):
+        self.rng = random.Random(f"optimize-{seed}")
+        self.writer = otlp.RotatingSpanWriter(out_dir / "otlp")
+        self.rows: list[dict] = []
+        self.tasks: list[str] = []
+        self.spans: list[str] = []
+        self.resources: dict[tuple[str, str], str] = {}
+
+    def resource(self, service: str, environment: str) -> str:
+        key = (service, environment)
+        if key not in self.resources:
+            self.resources[key] = otlp.resource_json([
+                a_const("service.name", service), a_const("deployment.environment.name", environment),
+                a_const("telemetry.sdk.language", "python")])
+        return self.resources[key]
+
+    def task(self, feature, environment: str, customer_id: str, day: date, failures: int) -> None:
+        rng = self.rng
+        deployment_key, _, (in_low, in_high), (out_low, out_high), cached, _ = PLAN[feature.feature_id]
+        deployment = DEPLOYMENTS[deployment_key]
+        trace_id = "%032x" % rng.getrandbits(128)
+        root_id = "%016x" % rng.getrandbits(64)
+        start_us = (int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp())
+                    + rng.randrange(80_000)) * 1_000_000
+        cursor = start_us + 1_000
+        total_in = rng.randint(in_low, in_high)
+        cache_read = (total_in * rng.randint(30, 80) // 100) // 128 * 128 if cached else 0
+        output = rng.randint(out_low, out_high)
+        usage = (total_in - cache_read, cache_read, 0, 0, output)
+        call_spans = []
+        task_cost = Decimal(0)
+        for attempt in range(failures + 1):
+            failed = attempt < failures
+            span_id = "%016x" % rng.getrandbits(64)
+            begin = cursor
+            cursor += rng.randint(400_000, 3_000_000)
+            attrs = [a_const("gen_ai.operation.name", "chat"), a_const("gen_ai.provider.name", deployment.provider),
+                     a_const("gen_ai.request.model", deployment.request_model),
+                     a_const("gen_ai.response.model", deployment.response_model),
+                     a_const("server.address", deployment.server_address),
+                     a_int("gen_ai.usage.input_tokens", total_in), a_int("gen_ai.usage.output_tokens", output)]
+            if deployment.cache:
+                attrs.append(a_int("gen_ai.usage.cache_read.input_tokens", cache_read))
+            if failed:
+                attrs.append(a_const("error.type", "500"))
+                status = '{"code":2,"message":"500 from %s"}' % deployment.server_address
+            else:
+                status = "{}"
+            attrs.append(a_const("gen_ai.input.messages", json.dumps(
+                [{"role": "user", "parts": [{"type": "text", "content": "PII-CONTENT-MARKER"}]}])))
+            call_spans.append(otlp.span_json(trace_id, span_id, root_id, f"chat {deployment.request_model}", 3,
+                                             "%d000" % begin, "%d000" % cursor, attrs, status))
+            cost = call_cost(deployment.model_id, day, "standard", *usage[:4], output)
+            task_cost += cost
+            moment = datetime.fromtimestamp(begin // 1_000_000, timezone.utc)
+            self.rows.append({
+                "trace_id": trace_id, "span_id": span_id, "task_id": trace_id,
+                "called_at": "%s.%06d" % (moment.strftime("%Y-%m-%d %H:%M:%S"), begin % 1_000_000),
+                "call_date": day, "provider": deployment.provider, "model_id": deployment.model_id,
+                "raw_model": deployment.response_model, "service_tier": "standard", "environment": environment,
+                "customer_id": customer_id, "feature_id": feature.feature_id, "team_id": feature.team_id,
+                "usage_status": "reported", "input_uncached_tokens": usage[0], "cache_read_tokens": usage[1],
+                "cache_write_5m_tokens": 0, "cache_write_1h_tokens": 0, "output_tokens": output,
+                "reasoning_tokens": 0, "is_retry": attempt > 0, "is_fallback": False, "list_cost_usd": cost,
+                "is_error": failed})
+            self.spans.append(f"{trace_id},{span_id},1,billable_call,,,otel_genai_latest\n")
+            cursor += rng.randint(5_000, 50_000)
+        attrs = [a_const("http.request.method", "POST"), a_const("http.route", feature.route),
+                 a_const("app.feature_id", feature.feature_id), a_const("app.team_id", feature.team_id),
+                 a_const("app.task.outcome", "success"), a_int("http.response.status_code", 200)]
+        if customer_id:
+            attrs.append(a_const("app.customer_id", customer_id))
+        attrs.append(a_str("user.id", f"{customer_id or 'emp'}-u{rng.randrange(20):03d}"))
+        root = otlp.span_json(trace_id, root_id, None, f"POST {feature.route}", 2, "%d000" % start_us,
+                              "%d000" % (cursor + 1_000), attrs, "{}")
+        self.spans.insert(len(self.spans) - len(call_spans), f"{trace_id},{root_id},1,non_model,,,\n")
+        line = otlp.request_line(self.resource(feature.service, environment),
+                                 [(HTTP_SCOPE, [root]), (SCOPE[deployment.provider], call_spans)])
+        self.writer.write(line, 1 + len(call_spans))
+        self.tasks.append(",".join((trace_id, trace_id, feature.feature_id, customer_id, environment, "success",
+                                    "1", str(failures + 1), _money(task_cost))) + "\n")
+
+
+def generate_optimize(out_dir: Path, seed: int) -> dict:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(f"business-{seed}")
+    accounts = business.make_accounts(rng, START, DAYS)
+    subscriptions = business.make_subscriptions(rng, accounts, START, DAYS)
+    provider_accounts = business.make_provider_accounts(rng)
+    from ai_finops.generate.cli import _FeatureRow
+
+    app_counts = business.write_business_tables(out_dir / "app", accounts, subscriptions,
+                                                [_FeatureRow(f, START) for f in FEATURES], provider_accounts)
+    calls = _Calls(out_dir, seed)
+    features = {f.feature_id: f for f in FEATURES}
+    for offset in range(DAYS):
+        day = START + timedelta(days=offset)
+        customers = [a.account_id for a in accounts if a.usage_weight > 0 and business.is_active(a, day)]
+        for feature_id, (_, per_day, _, _, _, _) in PLAN.items():
+            feature = features[feature_id]
+            count = per_day * (SPIKE_FACTOR if (feature_id == "email_writer" and day == SPIKE_DATE) else 1)
+            for _ in range(count):
+                calls.task(feature, "production", calls.rng.choice(customers), day,
+                           RETRY_FAILURES.get(feature_id, 0))
+            for environment, share in (("staging", STAGING_SHARE.get(feature_id, 0)),
+                                       ("dev", DEV_LEFT_RUNNING.get(feature_id, 0))):
+                for _ in range(round(per_day * share)):
+                    calls.task(feature, environment, "", day, 0)
+    calls.writer.close()
+    gt = out_dir / "ground_truth"
+    gt.mkdir(parents=True, exist_ok=True)
+    _write_calls(gt, calls)
+    truth = {
+        "opportunities.csv": _opportunities(gt, calls.rows),
+        "anomalies.csv": _anomalies(gt),
+        "budget_status.csv": _budget_status(gt, calls.rows),
+        "budgets.csv": _budgets(gt),
+    }
+    manifest = {
+        "generator": "ai_finops.generate", "scenario": "optimize", "seed": seed,
+        "window": {"start": START.isoformat(), "days": DAYS,
+                   "end_exclusive": (START + timedelta(days=DAYS)).isoformat()},
+        "spans_written": sum(f[2] for f in calls.writer.files), "tasks": len(calls.tasks),
+        "billable_calls": len(calls.rows), "billing": False,
+        "files": {**{p.relative_to(out_dir).as_posix(): {"lines": n, "spans": s} for p, n, s in calls.writer.files},
+                  **{f"app/{k}": {"rows": v} for k, v in app_counts.items()},
+                  **{f"ground_truth/{k}": {"rows": v} for k, v in truth.items()}},
+    }
+    with open(out_dir / "manifest.json", "w", encoding="utf-8", newline="\n") as handle:
+        json.dump(manifest, handle, indent=2)
+        handle.write("\n")
+    return manifest
+
+
+def _write_calls(gt: Path, calls: _Calls) -> None:
+    with open(gt / "calls.csv", "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(CALLS_HEADER)
+        for row in calls.rows:
+            values = [row[c] for c in CALLS_HEADER.strip().split(",")]
+            handle.write(",".join(_money(v) if isinstance(v, Decimal) else
+                                  ("true" if v is True else "false" if v is False else str(v)) for v in values) + "\n")
+    with open(gt / "tasks.csv", "w", encoding="utf-8", newline="\n") as handle:
+        handle.write("task_id,trace_id,feature_id,customer_id,environment,outcome,calls,attempts,list_cost_usd\n")
+        handle.writelines(calls.tasks)
+    with open(gt / "spans.csv", "w", encoding="utf-8", newline="\n") as handle:
+        handle.write(SPANS_HEADER)
+        handle.writelines(calls.spans)
+
+
+def _window(rows: list[dict]) -> list[dict]:
+    last = max(r["call_date"] for r in rows)
+    first = last - timedelta(days=LOOKBACK_DAYS - 1)
+    return [r for r in rows if r["call_date"] >= first]
+
+
+def _cost_on(model_id: str, row: dict) -> Decimal:
+    return call_cost(model_id, row["call_date"], "standard", row["input_uncached_tokens"], row["cache_read_tokens"],
+                     0, 0, row["output_tokens"])
+
+
+def _opportunities(gt: Path, rows: list[dict]) -> int:
+    from ai_finops.generate.prices import period_for
+
+    window = _window(rows)
+    monthly = Decimal(DAYS_PER_MONTH) / Decimal(LOOKBACK_DAYS)
+    out = []
+    features = {f.feature_id: f for f in FEATURES}
+    for feature_id, (deployment_key, _, _, _, _, kind) in PLAN.items():
+        if not kind:
+            continue
+        model_id = DEPLOYMENTS[deployment_key].model_id
+        mine = [r for r in window if r["feature_id"] == feature_id]
+        environment = "production"
+        if kind == "prompt_caching":
+            savings = sum((PREFIX_TOKENS * (period_for(model_id, r["call_date"]).prices["input"]
+                                            - period_for(model_id, r["call_date"]).prices["cache_read"])
+                           / Decimal(1_000_000) for r in mine), Decimal(0))
+        elif kind == "model_routing":
+            sibling = ROUTING_SIBLING[model_id]
+            savings = sum((r["list_cost_usd"] - _cost_on(sibling, r) for r in mine), Decimal(0))
+        elif kind == "retry_waste":
+            savings = sum((r["list_cost_usd"] for r in mine if r["is_error"]), Decimal(0))
+        else:  # non_production
+            environment = "dev"
+            production = sum((r["list_cost_usd"] for r in mine if r["environment"] == "production"), Decimal(0))
+            dev = sum((r["list_cost_usd"] for r in mine if r["environment"] == "dev"), Decimal(0))
+            savings = dev - NONPROD_ALLOWED_SHARE * production
+        out.append((kind, feature_id, features[feature_id].team_id, environment, model_id, savings * monthly))
+    out.sort(key=lambda o: -o[5])
+    with open(gt / "opportunities.csv", "w", encoding="utf-8", newline="\n") as handle:
+        handle.write("rank,opportunity_kind,feature_id,team_id,environment,model_id,expected_monthly_savings_usd\n")
+        for rank, o in enumerate(out, start=1):
+            handle.write(f"{rank},{o[0]},{o[1]},{o[2]},{o[3]},{o[4]},{_money(o[5])}\n")
+    return len(out)
+
+
+def _anomalies(gt: Path) -> int:
+    with open(gt / "anomalies.csv", "w", encoding="utf-8", newline="\n") as handle:
+        handle.write("spend_date,dimension_type,dimension_value,main_driver\n")
+        handle.write(f"{SPIKE_DATE.isoformat()},feature,email_writer,calls\n")
+    return 1
+
+
+def _budgets(gt: Path) -> int:
+    with open(gt / "budgets.csv", "w", encoding="utf-8", newline="\n") as handle:
+        handle.write("budget_id,scope_type,scope_id,period_start_date,period_end_date,budget_usd\n")
+        for b in BUDGETS:
+            handle.write(f"{b[0]},{b[1]},{b[2]},{b[3].isoformat()},{b[4].isoformat()},{b[5]:.2f}\n")
+    return len(BUDGETS)
+
+
+def _budget_status(gt: Path, rows: list[dict]) -> int:
+    as_of = max(r["call_date"] for r in rows)
+    with open(gt / "budget_status.csv", "w", encoding="utf-8", newline="\n") as handle:
+        handle.write("budget_id,burn_to_date_usd,forecast_usd,budget_usd,status\n")
+        for budget_id, scope_type, scope_id, first, last, amount in BUDGETS:
+            column = {"team": "team_id", "feature": "feature_id", "customer": "customer_id"}[scope_type]
+            burn = sum((r["list_cost_usd"] for r in rows
+                        if r[column] == scope_id and first <= r["call_date"] <= min(last, as_of)), Decimal(0))
+            elapsed = (min(last, as_of) - first).days + 1
+            forecast = burn / Decimal(elapsed) * Decimal((last - first).days + 1)
+            status = "over" if burn > amount else ("at_risk" if forecast > amount else "ok")
+            handle.write(f"{budget_id},{_money(burn)},{_money(forecast)},{amount:.2f},{status}\n")
+    return len(BUDGETS)
