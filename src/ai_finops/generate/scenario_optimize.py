@@ -13,6 +13,7 @@ injected cases are opportunities, and writes their truth, computed from the gene
 | ticket_triage | a dev environment left running at about production volume → non_production |
 | email_writer | a spend spike: `SPIKE_FACTOR` x the usual calls on `SPIKE_DATE` → anomaly (driver: calls) |
 | knowledge_search | clean baseline (cache reads present, 10 % staging traffic): no opportunity |
+| doc_summarizer | clean baseline on Bedrock, Gemini API and Azure (so every billing export exists): no opportunity |
 
 Truth definitions (the dbt marts must find the same within 5 %; see docs/optimize.md):
 - evaluation window: the last `LOOKBACK_DAYS` days of data; monthly = window amount x `DAYS_PER_MONTH` / window days;
@@ -51,6 +52,9 @@ Q12 = Decimal("0.000000000001")
 # feature_id -> (deployment key, calls per day, input range, output range, cached share of input, injected kind)
 PLAN = {
     "knowledge_search": ("openai/gpt-4o-mini", 40, (1500, 3000), (100, 400), True, ""),
+    # one small baseline feature on the other providers, so every billing export exists
+    "doc_summarizer": (("bedrock/claude-haiku-4-5", "gemini/gemini-2.5-flash", "azure/gpt-5-mini"), 12, (1500, 3000),
+                       (100, 400), True, ""),
     "email_writer": ("anthropic/claude-haiku-4-5", 30, (500, 2500), (150, 600), False, ""),
     "meeting_notes": ("anthropic/claude-sonnet-4-5", 30, (PREFIX_TOKENS + 100, PREFIX_TOKENS + 1500), (300, 800),
                       False, "prompt_caching"),
@@ -77,10 +81,14 @@ SPANS_HEADER = "trace_id,span_id,occurrence,expected_disposition,reason,duplicat
 CALLS_HEADER = (
     "trace_id,span_id,task_id,called_at,call_date,provider,model_id,raw_model,service_tier,environment,customer_id,"
     "feature_id,team_id,usage_status,input_uncached_tokens,cache_read_tokens,cache_write_5m_tokens,"
-    "cache_write_1h_tokens,output_tokens,reasoning_tokens,is_retry,is_fallback,list_cost_usd\n"
+    "cache_write_1h_tokens,output_tokens,reasoning_tokens,is_retry,is_fallback,list_cost_usd,billing_account_id,"
+    "sub_account_id,region\n"
 )
 SCOPE = {"openai": otlp.scope_json("opentelemetry.instrumentation.openai_v2", "2.4b0"),
-         "anthropic": otlp.scope_json("opentelemetry.instrumentation.genai.anthropic", "1.3b0")}
+         "azure.ai.openai": otlp.scope_json("opentelemetry.instrumentation.openai_v2", "2.4b0"),
+         "anthropic": otlp.scope_json("opentelemetry.instrumentation.genai.anthropic", "1.3b0"),
+         "aws.bedrock": otlp.scope_json("opentelemetry.instrumentation.botocore", "0.59b0"),
+         "gcp.gemini": otlp.scope_json("opentelemetry.instrumentation.google_genai", "1.3b0")}
 HTTP_SCOPE = otlp.scope_json("opentelemetry.instrumentation.fastapi", "0.48b0")
 
 
@@ -91,7 +99,8 @@ def _money(value: Decimal) -> str:
 class _Calls:
     """Generated call rows (dicts) plus the OTLP writer."""
 
-    def __init__(self, out_dir: Path, seed: int):
+    def __init__(self, out_dir: Path, seed: int, provider_accounts):
+        self.billing = {(p, e): (b, s) for p, e, b, s in provider_accounts}
         self.rng = random.Random(f"optimize-{seed}")
         self.writer = otlp.RotatingSpanWriter(out_dir / "otlp")
         self.rows: list[dict] = []
@@ -110,6 +119,8 @@ class _Calls:
     def task(self, feature, environment: str, customer_id: str, day: date, failures: int) -> None:
         rng = self.rng
         deployment_key, _, (in_low, in_high), (out_low, out_high), cached, _ = PLAN[feature.feature_id]
+        if isinstance(deployment_key, tuple):  # rotate over the feature's deployments
+            deployment_key = deployment_key[len(self.tasks) % len(deployment_key)]
         deployment = DEPLOYMENTS[deployment_key]
         trace_id = "%032x" % rng.getrandbits(128)
         root_id = "%016x" % rng.getrandbits(64)
@@ -127,11 +138,13 @@ class _Calls:
             span_id = "%016x" % rng.getrandbits(64)
             begin = cursor
             cursor += rng.randint(400_000, 3_000_000)
-            attrs = [a_const("gen_ai.operation.name", "chat"), a_const("gen_ai.provider.name", deployment.provider),
+            attrs = [a_const("gen_ai.operation.name", deployment.operation),
+                     a_const("gen_ai.provider.name", deployment.provider),
                      a_const("gen_ai.request.model", deployment.request_model),
-                     a_const("gen_ai.response.model", deployment.response_model),
                      a_const("server.address", deployment.server_address),
                      a_int("gen_ai.usage.input_tokens", total_in), a_int("gen_ai.usage.output_tokens", output)]
+            if deployment.response_model:
+                attrs.append(a_const("gen_ai.response.model", deployment.response_model))
             if deployment.cache:
                 attrs.append(a_int("gen_ai.usage.cache_read.input_tokens", cache_read))
             if failed:
@@ -141,7 +154,7 @@ class _Calls:
                 status = "{}"
             attrs.append(a_const("gen_ai.input.messages", json.dumps(
                 [{"role": "user", "parts": [{"type": "text", "content": "PII-CONTENT-MARKER"}]}])))
-            call_spans.append(otlp.span_json(trace_id, span_id, root_id, f"chat {deployment.request_model}", 3,
+            call_spans.append(otlp.span_json(trace_id, span_id, root_id, f"{deployment.operation} {deployment.request_model}", 3,
                                              "%d000" % begin, "%d000" % cursor, attrs, status))
             cost = call_cost(deployment.model_id, day, "standard", *usage[:4], output)
             task_cost += cost
@@ -150,12 +163,14 @@ class _Calls:
                 "trace_id": trace_id, "span_id": span_id, "task_id": trace_id,
                 "called_at": "%s.%06d" % (moment.strftime("%Y-%m-%d %H:%M:%S"), begin % 1_000_000),
                 "call_date": day, "provider": deployment.provider, "model_id": deployment.model_id,
-                "raw_model": deployment.response_model, "service_tier": "standard", "environment": environment,
+                "raw_model": deployment.response_model or deployment.request_model, "service_tier": "standard", "environment": environment,
                 "customer_id": customer_id, "feature_id": feature.feature_id, "team_id": feature.team_id,
                 "usage_status": "reported", "input_uncached_tokens": usage[0], "cache_read_tokens": usage[1],
                 "cache_write_5m_tokens": 0, "cache_write_1h_tokens": 0, "output_tokens": output,
                 "reasoning_tokens": 0, "is_retry": attempt > 0, "is_fallback": False, "list_cost_usd": cost,
-                "is_error": failed})
+                "is_error": failed,
+                "billing_account_id": self.billing[(deployment.provider, environment)][0],
+                "sub_account_id": self.billing[(deployment.provider, environment)][1], "region": deployment.region})
             self.spans.append(f"{trace_id},{span_id},1,billable_call,,,otel_genai_latest\n")
             cursor += rng.randint(5_000, 50_000)
         attrs = [a_const("http.request.method", "POST"), a_const("http.route", feature.route),
@@ -184,7 +199,7 @@ def generate_optimize(out_dir: Path, seed: int) -> dict:
 
     app_counts = business.write_business_tables(out_dir / "app", accounts, subscriptions,
                                                 [_FeatureRow(f, START) for f in FEATURES], provider_accounts)
-    calls = _Calls(out_dir, seed)
+    calls = _Calls(out_dir, seed, provider_accounts)
     features = {f.feature_id: f for f in FEATURES}
     for offset in range(DAYS):
         day = START + timedelta(days=offset)
@@ -209,15 +224,19 @@ def generate_optimize(out_dir: Path, seed: int) -> dict:
         "budget_status.csv": _budget_status(gt, calls.rows),
         "budgets.csv": _budgets(gt),
     }
+    from ai_finops.generate.billing import write_billing_exports
+
+    billing_files = list(write_billing_exports(out_dir, seed) or [])
     manifest = {
         "generator": "ai_finops.generate", "scenario": "optimize", "seed": seed,
         "window": {"start": START.isoformat(), "days": DAYS,
                    "end_exclusive": (START + timedelta(days=DAYS)).isoformat()},
         "spans_written": sum(f[2] for f in calls.writer.files), "tasks": len(calls.tasks),
-        "billable_calls": len(calls.rows), "billing": False,
+        "billable_calls": len(calls.rows), "billing": True,
         "files": {**{p.relative_to(out_dir).as_posix(): {"lines": n, "spans": s} for p, n, s in calls.writer.files},
                   **{f"app/{k}": {"rows": v} for k, v in app_counts.items()},
-                  **{f"ground_truth/{k}": {"rows": v} for k, v in truth.items()}},
+                  **{f"ground_truth/{k}": {"rows": v} for k, v in truth.items()},
+                  **{Path(p).resolve().relative_to(out_dir.resolve()).as_posix(): {} for p in billing_files}},
     }
     with open(out_dir / "manifest.json", "w", encoding="utf-8", newline="\n") as handle:
         json.dump(manifest, handle, indent=2)
@@ -261,7 +280,7 @@ def _opportunities(gt: Path, rows: list[dict]) -> int:
     for feature_id, (deployment_key, _, _, _, _, kind) in PLAN.items():
         if not kind:
             continue
-        model_id = DEPLOYMENTS[deployment_key].model_id
+        model_id = DEPLOYMENTS[deployment_key].model_id  # injected features use one deployment
         mine = [r for r in window if r["feature_id"] == feature_id]
         environment = "production"
         if kind == "prompt_caching":
