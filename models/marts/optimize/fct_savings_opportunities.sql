@@ -1,0 +1,357 @@
+{# Savings opportunities over the last savings_lookback_days days up to the as-of date, priced from the rate card.
+    Every kind is one CTE with the same columns; union all; opportunities below savings_min_monthly_usd are dropped;
+    rank 1 is the largest estimated monthly saving. #}
+with
+
+calls as (
+
+    select * from {{ ref('fct_llm_calls') }}
+
+),
+
+prices as (
+
+    select * from {{ ref('stg_rate_cards__prices') }}
+
+),
+
+routing_candidates as (
+
+    select * from {{ ref('routing_candidates') }}
+
+),
+
+as_of as (
+
+    select
+        {{ optimize_as_of_date(ref('fct_llm_calls')) }} as as_of_date,
+        min(call_date) as first_call_date
+    from calls
+
+),
+
+evaluation_window as (
+
+    select
+        as_of_date,
+        cast({{ dbt.dateadd('day', 1 - var('savings_lookback_days'), 'as_of_date') }} as date) as window_start_date
+    from as_of
+
+),
+
+window_days as (
+
+    select
+        evaluation_window.as_of_date,
+        evaluation_window.window_start_date,
+        {{ dbt.datediff(
+            'case when as_of.first_call_date > evaluation_window.window_start_date'
+            ~ ' then as_of.first_call_date else evaluation_window.window_start_date end',
+            'evaluation_window.as_of_date', 'day') }} + 1 as observed_days
+    from evaluation_window
+    cross join as_of
+
+),
+
+window_calls as (
+
+    select calls.*
+    from calls
+    inner join window_days
+        on calls.call_date >= window_days.window_start_date
+        and calls.call_date <= window_days.as_of_date
+    where calls.pricing_status = 'priced'
+
+),
+
+{# Standard-tier base prices (below any long-context threshold) per model and usage type. #}
+standard_prices as (
+
+    select
+        provider,
+        model_id,
+        usage_type,
+        price_per_unit,
+        valid_from,
+        valid_to_effective
+    from prices
+    where
+        service_tier = 'standard'
+        and tier_threshold_tokens = 0
+        and region_scope = '*'
+        and unit = 'token'
+
+),
+
+{# Prompt caching: a feature x model x environment that never reads from cache although its smallest input is long.
+    The smallest input is a lower bound of the prefix every call repeats; priced at (input - cache read). #}
+caching_groups as (
+
+    select
+        feature_id,
+        team_id,
+        environment,
+        provider,
+        model_id,
+        min(input_total_tokens) as shared_prefix_tokens
+    from window_calls
+    where usage_status = 'reported'
+    group by feature_id, team_id, environment, provider, model_id
+    having
+        sum(coalesce(cache_read_tokens, 0)) = 0
+        and min(input_total_tokens) >= {{ var('savings_caching_min_prefix_tokens') }}
+
+),
+
+caching as (
+
+    select
+        'prompt_caching' as opportunity_kind,
+        caching_groups.feature_id,
+        caching_groups.team_id,
+        caching_groups.environment,
+        caching_groups.provider,
+        caching_groups.model_id,
+        cast(null as {{ dbt.type_string() }}) as candidate_model_id,
+        count(*) as window_calls,
+        count(*) as affected_calls,
+        max(caching_groups.shared_prefix_tokens) as shared_prefix_tokens,
+        sum(window_calls.list_cost_usd) as window_cost_usd,
+        sum(caching_groups.shared_prefix_tokens * (input_price.price_per_unit - cache_read_price.price_per_unit))
+            as window_savings_usd
+    from caching_groups
+    inner join window_calls
+        on caching_groups.feature_id = window_calls.feature_id
+        and caching_groups.environment = window_calls.environment
+        and caching_groups.provider = window_calls.provider
+        and caching_groups.model_id = window_calls.model_id
+    inner join standard_prices as input_price
+        on window_calls.provider = input_price.provider
+        and window_calls.model_id = input_price.model_id
+        and input_price.usage_type = 'input'
+        and window_calls.call_date >= input_price.valid_from
+        and window_calls.call_date < input_price.valid_to_effective
+    inner join standard_prices as cache_read_price
+        on window_calls.provider = cache_read_price.provider
+        and window_calls.model_id = cache_read_price.model_id
+        and cache_read_price.usage_type = 'cache_read'
+        and window_calls.call_date >= cache_read_price.valid_from
+        and window_calls.call_date < cache_read_price.valid_to_effective
+    group by
+        caching_groups.feature_id,
+        caching_groups.team_id,
+        caching_groups.environment,
+        caching_groups.provider,
+        caching_groups.model_id
+
+),
+
+{# Model routing: the same tokens priced on the cheaper same-family candidate of routing_candidates. #}
+routing_calls as (
+
+    select
+        window_calls.*,
+        routing_candidates.candidate_model_id
+    from window_calls
+    inner join routing_candidates
+        on window_calls.provider = routing_candidates.provider
+        and window_calls.model_id = routing_candidates.model_id
+    where window_calls.usage_status = 'reported'
+
+),
+
+routing_call_costs as (
+
+    select
+        routing_calls.call_id,
+        routing_calls.list_cost_usd,
+        sum(
+            case standard_prices.usage_type
+                when 'input' then coalesce(routing_calls.input_uncached_tokens, 0)
+                when 'cache_read' then coalesce(routing_calls.cache_read_tokens, 0)
+                when 'cache_write_5m' then coalesce(routing_calls.cache_write_5m_tokens, 0)
+                when 'cache_write_1h' then coalesce(routing_calls.cache_write_1h_tokens, 0)
+                when 'output' then coalesce(routing_calls.output_tokens, 0)
+                else 0
+            end * standard_prices.price_per_unit
+        ) as candidate_cost_usd
+    from routing_calls
+    inner join standard_prices
+        on routing_calls.provider = standard_prices.provider
+        and routing_calls.candidate_model_id = standard_prices.model_id
+        and routing_calls.call_date >= standard_prices.valid_from
+        and routing_calls.call_date < standard_prices.valid_to_effective
+    group by routing_calls.call_id, routing_calls.list_cost_usd
+
+),
+
+routing as (
+
+    select
+        'model_routing' as opportunity_kind,
+        routing_calls.feature_id,
+        routing_calls.team_id,
+        routing_calls.environment,
+        routing_calls.provider,
+        routing_calls.model_id,
+        routing_calls.candidate_model_id,
+        count(*) as window_calls,
+        count(*) as affected_calls,
+        cast(null as {{ dbt.type_bigint() }}) as shared_prefix_tokens,
+        sum(routing_calls.list_cost_usd) as window_cost_usd,
+        sum(routing_call_costs.list_cost_usd - routing_call_costs.candidate_cost_usd) as window_savings_usd
+    from routing_calls
+    inner join routing_call_costs
+        on routing_calls.call_id = routing_call_costs.call_id
+    group by
+        routing_calls.feature_id,
+        routing_calls.team_id,
+        routing_calls.environment,
+        routing_calls.provider,
+        routing_calls.model_id,
+        routing_calls.candidate_model_id
+
+),
+
+{# Retries and failures: the cost of failed attempts (errors that still reported usage), per feature x model. #}
+retry_groups as (
+
+    select
+        'retry_waste' as opportunity_kind,
+        feature_id,
+        team_id,
+        environment,
+        provider,
+        model_id,
+        cast(null as {{ dbt.type_string() }}) as candidate_model_id,
+        count(*) as window_calls,
+        sum(case when is_error and list_cost_usd > 0 then 1 else 0 end) as affected_calls,
+        cast(null as {{ dbt.type_bigint() }}) as shared_prefix_tokens,
+        sum(list_cost_usd) as window_cost_usd,
+        sum(case when is_error then list_cost_usd else 0 end) as window_savings_usd
+    from window_calls
+    group by feature_id, team_id, environment, provider, model_id
+
+),
+
+retries as (
+
+    select *
+    from retry_groups
+    where window_savings_usd >= {{ var('savings_retry_min_waste_share') }} * window_cost_usd
+        and window_savings_usd > 0
+
+),
+
+{# Non-production spend: a feature's spend in a non-production environment beyond the allowed share of its
+    production spend (the excess is the saving). #}
+feature_environment_costs as (
+
+    select
+        feature_id,
+        team_id,
+        environment,
+        count(*) as window_calls,
+        sum(list_cost_usd) as window_cost_usd
+    from window_calls
+    group by feature_id, team_id, environment
+
+),
+
+non_production as (
+
+    select
+        'non_production' as opportunity_kind,
+        non_production_costs.feature_id,
+        non_production_costs.team_id,
+        non_production_costs.environment,
+        cast(null as {{ dbt.type_string() }}) as provider,
+        cast(null as {{ dbt.type_string() }}) as model_id,
+        cast(null as {{ dbt.type_string() }}) as candidate_model_id,
+        non_production_costs.window_calls,
+        non_production_costs.window_calls as affected_calls,
+        cast(null as {{ dbt.type_bigint() }}) as shared_prefix_tokens,
+        non_production_costs.window_cost_usd,
+        non_production_costs.window_cost_usd
+        - {{ var('savings_nonprod_max_share_of_production') }} * coalesce(production_costs.window_cost_usd, 0)
+            as window_savings_usd
+    from feature_environment_costs as non_production_costs
+    left join feature_environment_costs as production_costs
+        on non_production_costs.feature_id = production_costs.feature_id
+        and production_costs.environment = 'production'
+    where non_production_costs.environment in (
+        {%- for environment in var('savings_nonproduction_environments') %}
+        '{{ environment }}'{{ ',' if not loop.last }}
+        {%- endfor %}
+    )
+
+),
+
+unioned as (
+
+    select * from caching
+    union all
+    select * from routing
+    union all
+    select * from retries
+    union all
+    select * from non_production
+
+),
+
+estimated as (
+
+    select
+        unioned.*,
+        window_days.window_start_date,
+        window_days.as_of_date,
+        window_days.observed_days,
+        cast(
+            unioned.window_savings_usd * {{ var('savings_days_per_month') }} / window_days.observed_days
+            as decimal(38, 12)
+        ) as estimated_monthly_savings_usd
+    from unioned
+    cross join window_days
+
+),
+
+listed as (
+
+    select *
+    from estimated
+    where estimated_monthly_savings_usd >= {{ var('savings_min_monthly_usd') }}
+
+),
+
+final as (
+
+    select
+        {{ dbt.hash(dbt.concat([
+            'opportunity_kind', "'|'", 'feature_id', "'|'", 'environment', "'|'",
+            "coalesce(provider, '')", "'|'", "coalesce(model_id, '')"
+        ])) }} as opportunity_id,
+        cast(row_number() over (
+            order by estimated_monthly_savings_usd desc, opportunity_kind, feature_id, environment, model_id
+        ) as integer) as savings_rank,
+        opportunity_kind,
+        feature_id,
+        team_id,
+        environment,
+        provider,
+        model_id,
+        candidate_model_id,
+        opportunity_kind = 'model_routing' as is_estimate_needs_quality_check,
+        window_start_date,
+        as_of_date,
+        cast(observed_days as integer) as observed_days,
+        cast(window_calls as {{ dbt.type_bigint() }}) as window_calls,
+        cast(affected_calls as {{ dbt.type_bigint() }}) as affected_calls,
+        cast(shared_prefix_tokens as {{ dbt.type_bigint() }}) as shared_prefix_tokens,
+        cast(window_cost_usd as decimal(38, 12)) as window_cost_usd,
+        cast(window_savings_usd as decimal(38, 12)) as window_savings_usd,
+        estimated_monthly_savings_usd
+    from listed
+
+)
+
+select * from final
