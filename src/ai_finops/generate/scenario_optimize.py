@@ -55,7 +55,7 @@ PLAN = {
     # one small baseline feature on the other providers, so every billing export exists
     "doc_summarizer": (("bedrock/claude-haiku-4-5", "gemini/gemini-2.5-flash", "azure/gpt-5-mini"), 12, (1500, 3000),
                        (100, 400), True, ""),
-    "email_writer": ("anthropic/claude-haiku-4-5", 30, (500, 2500), (150, 600), False, ""),
+    "email_writer": ("anthropic/claude-sonnet-4-5", 40, (500, 2500), (150, 600), False, ""),
     "meeting_notes": ("anthropic/claude-sonnet-4-5", 30, (PREFIX_TOKENS + 100, PREFIX_TOKENS + 1500), (300, 800),
                       False, "prompt_caching"),
     "code_review": ("anthropic/claude-opus-4-1", 20, (2000, 6000), (200, 600), False, "model_routing"),

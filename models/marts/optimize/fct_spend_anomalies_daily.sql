@@ -1,0 +1,277 @@
+{# Daily spend per feature, customer and model against its own trailing baseline (the anomaly_baseline_days days
+    before, days without spend counting as 0). A day is an anomaly when spend > mean + anomaly_z_threshold x stddev,
+    the jump is at least anomaly_min_jump_usd and anomaly_min_jump_share of the mean, and the member has a full
+    baseline. The driver is the largest of the log-ratios of cost = calls x tokens per call x cost per token against
+    the baseline; cost per token splits into model mix (tokens moved between models priced at their baseline cost
+    per token) and price (the rest). #}
+with
+
+cost_daily as (
+
+    select * from {{ ref('fct_llm_cost_daily') }}
+
+),
+
+as_of as (
+
+    select {{ optimize_as_of_date(ref('fct_llm_calls')) }} as as_of_date
+
+),
+
+scoped as (
+
+    select cost_daily.*
+    from cost_daily
+    cross join as_of
+    where cost_daily.usage_date <= as_of.as_of_date
+
+),
+
+{# One row per dimension member x day x model. #}
+member_model_daily as (
+
+    select
+        'feature' as dimension_type,
+        feature_id as dimension_value,
+        usage_date as spend_date,
+        provider,
+        model_id,
+        sum(calls) as calls,
+        sum(total_tokens) as total_tokens,
+        sum(net_cost_usd) as cost_usd
+    from scoped
+    group by feature_id, usage_date, provider, model_id
+
+    union all
+
+    select
+        'customer' as dimension_type,
+        customer_id as dimension_value,
+        usage_date as spend_date,
+        provider,
+        model_id,
+        sum(calls) as calls,
+        sum(total_tokens) as total_tokens,
+        sum(net_cost_usd) as cost_usd
+    from scoped
+    group by customer_id, usage_date, provider, model_id
+
+    union all
+
+    select
+        'model' as dimension_type,
+        {{ dbt.concat(['provider', "'/'", 'model_id']) }} as dimension_value,
+        usage_date as spend_date,
+        provider,
+        model_id,
+        sum(calls) as calls,
+        sum(total_tokens) as total_tokens,
+        sum(net_cost_usd) as cost_usd
+    from scoped
+    group by provider, model_id, usage_date
+
+),
+
+member_daily as (
+
+    select
+        dimension_type,
+        dimension_value,
+        spend_date,
+        sum(calls) as calls,
+        sum(total_tokens) as total_tokens,
+        sum(cost_usd) as cost_usd
+    from member_model_daily
+    group by dimension_type, dimension_value, spend_date
+
+),
+
+first_seen as (
+
+    select
+        dimension_type,
+        dimension_value,
+        min(spend_date) as first_spend_date
+    from member_daily
+    group by dimension_type, dimension_value
+
+),
+
+baseline as (
+
+    select
+        member_daily.dimension_type,
+        member_daily.dimension_value,
+        member_daily.spend_date,
+        sum(coalesce(history.cost_usd, 0)) as baseline_cost_usd,
+        sum(coalesce(cast(history.cost_usd as {{ dbt.type_float() }}), 0)
+            * coalesce(cast(history.cost_usd as {{ dbt.type_float() }}), 0)) as baseline_cost_squares,
+        sum(coalesce(history.calls, 0)) as baseline_calls,
+        sum(coalesce(history.total_tokens, 0)) as baseline_tokens
+    from member_daily
+    left join member_daily as history
+        on member_daily.dimension_type = history.dimension_type
+        and member_daily.dimension_value = history.dimension_value
+        and history.spend_date < member_daily.spend_date
+        and history.spend_date >= cast(
+            {{ dbt.dateadd('day', -var('anomaly_baseline_days'), 'member_daily.spend_date') }} as date
+        )
+    group by member_daily.dimension_type, member_daily.dimension_value, member_daily.spend_date
+
+),
+
+{# Baseline cost per token of each model of the member, to reprice the day's tokens at baseline prices. #}
+baseline_model as (
+
+    select
+        member_model_daily.dimension_type,
+        member_model_daily.dimension_value,
+        member_model_daily.spend_date,
+        member_model_daily.provider,
+        member_model_daily.model_id,
+        member_model_daily.total_tokens,
+        member_model_daily.cost_usd,
+        sum(history.cost_usd) / nullif(sum(history.total_tokens), 0) as baseline_cost_per_token
+    from member_model_daily
+    left join member_model_daily as history
+        on member_model_daily.dimension_type = history.dimension_type
+        and member_model_daily.dimension_value = history.dimension_value
+        and member_model_daily.provider = history.provider
+        and member_model_daily.model_id = history.model_id
+        and history.spend_date < member_model_daily.spend_date
+        and history.spend_date >= cast(
+            {{ dbt.dateadd('day', -var('anomaly_baseline_days'), 'member_model_daily.spend_date') }} as date
+        )
+    group by
+        member_model_daily.dimension_type,
+        member_model_daily.dimension_value,
+        member_model_daily.spend_date,
+        member_model_daily.provider,
+        member_model_daily.model_id,
+        member_model_daily.total_tokens,
+        member_model_daily.cost_usd
+
+),
+
+repriced as (
+
+    select
+        dimension_type,
+        dimension_value,
+        spend_date,
+        sum(coalesce(total_tokens * baseline_cost_per_token, cost_usd)) as cost_at_baseline_prices_usd
+    from baseline_model
+    group by dimension_type, dimension_value, spend_date
+
+),
+
+statistics as (
+
+    select
+        member_daily.*,
+        first_seen.first_spend_date,
+        repriced.cost_at_baseline_prices_usd,
+        baseline.baseline_cost_usd / {{ var('anomaly_baseline_days') }} as baseline_mean_usd,
+        cast(baseline.baseline_calls as {{ dbt.type_float() }}) / {{ var('anomaly_baseline_days') }}
+            as baseline_mean_calls,
+        cast(baseline.baseline_tokens as {{ dbt.type_float() }}) / nullif(baseline.baseline_calls, 0)
+            as baseline_tokens_per_call,
+        cast(baseline.baseline_cost_usd as {{ dbt.type_float() }}) / nullif(baseline.baseline_tokens, 0)
+            as baseline_cost_per_token,
+        sqrt(greatest(
+            baseline.baseline_cost_squares / {{ var('anomaly_baseline_days') }}
+            - power(cast(baseline.baseline_cost_usd as {{ dbt.type_float() }}) / {{ var('anomaly_baseline_days') }}, 2),
+            0
+        )) as baseline_stddev_usd,
+        first_seen.first_spend_date <= cast(
+            {{ dbt.dateadd('day', -var('anomaly_baseline_days'), 'member_daily.spend_date') }} as date
+        ) as has_full_baseline
+    from member_daily
+    inner join baseline
+        on member_daily.dimension_type = baseline.dimension_type
+        and member_daily.dimension_value = baseline.dimension_value
+        and member_daily.spend_date = baseline.spend_date
+    inner join repriced
+        on member_daily.dimension_type = repriced.dimension_type
+        and member_daily.dimension_value = repriced.dimension_value
+        and member_daily.spend_date = repriced.spend_date
+    inner join first_seen
+        on member_daily.dimension_type = first_seen.dimension_type
+        and member_daily.dimension_value = first_seen.dimension_value
+
+),
+
+{# Log-ratio of each factor against the baseline (NULL when a side is zero). #}
+factors as (
+
+    select
+        statistics.*,
+        case when calls > 0 and baseline_mean_calls > 0
+            then abs(ln(calls / baseline_mean_calls)) end as calls_effect,
+        case when calls > 0 and total_tokens > 0 and baseline_tokens_per_call > 0
+            then abs(ln((cast(total_tokens as {{ dbt.type_float() }}) / calls) / baseline_tokens_per_call))
+        end as tokens_per_call_effect,
+        case when total_tokens > 0 and cost_at_baseline_prices_usd > 0 and baseline_cost_per_token > 0
+            then abs(ln(
+                cast(cost_at_baseline_prices_usd as {{ dbt.type_float() }}) / total_tokens / baseline_cost_per_token
+            ))
+        end as model_mix_effect,
+        case when cost_usd > 0 and cost_at_baseline_prices_usd > 0
+            then abs(ln(cast(cost_usd as {{ dbt.type_float() }}) / cost_at_baseline_prices_usd))
+        end as price_effect
+    from statistics
+
+),
+
+flagged as (
+
+    select
+        factors.*,
+        cost_usd - baseline_mean_usd as jump_usd,
+        has_full_baseline
+        and cost_usd > baseline_mean_usd + {{ var('anomaly_z_threshold') }} * baseline_stddev_usd
+        and cost_usd - baseline_mean_usd >= {{ var('anomaly_min_jump_usd') }}
+        and cost_usd - baseline_mean_usd >= {{ var('anomaly_min_jump_share') }} * baseline_mean_usd as is_anomaly,
+        case
+            when coalesce(calls_effect, 0) >= coalesce(tokens_per_call_effect, 0)
+                and coalesce(calls_effect, 0) >= coalesce(model_mix_effect, 0)
+                and coalesce(calls_effect, 0) >= coalesce(price_effect, 0) then 'calls'
+            when coalesce(tokens_per_call_effect, 0) >= coalesce(model_mix_effect, 0)
+                and coalesce(tokens_per_call_effect, 0) >= coalesce(price_effect, 0) then 'tokens_per_call'
+            when coalesce(model_mix_effect, 0) >= coalesce(price_effect, 0) then 'model_mix'
+            else 'price'
+        end as main_driver
+    from factors
+
+),
+
+final as (
+
+    select
+        {{ dbt.hash(dbt.concat([
+            'dimension_type', "'|'", 'dimension_value', "'|'", dbt.cast('spend_date', dbt.type_string())
+        ])) }} as anomaly_row_id,
+        spend_date,
+        dimension_type,
+        dimension_value,
+        cast(calls as {{ dbt.type_bigint() }}) as calls,
+        cast(total_tokens as {{ dbt.type_bigint() }}) as total_tokens,
+        cast(cost_usd as decimal(38, 12)) as cost_usd,
+        has_full_baseline,
+        cast(baseline_mean_usd as decimal(38, 12)) as baseline_mean_usd,
+        cast(baseline_stddev_usd as {{ dbt.type_float() }}) as baseline_stddev_usd,
+        cast(baseline_mean_calls as {{ dbt.type_float() }}) as baseline_mean_calls,
+        cast((cost_usd - baseline_mean_usd) / nullif(baseline_stddev_usd, 0) as {{ dbt.type_float() }}) as z_score,
+        cast(jump_usd as decimal(38, 12)) as jump_usd,
+        cast(jump_usd / nullif(baseline_mean_usd, 0) as {{ dbt.type_float() }}) as jump_share_of_baseline,
+        cast(calls_effect as {{ dbt.type_float() }}) as calls_effect,
+        cast(tokens_per_call_effect as {{ dbt.type_float() }}) as tokens_per_call_effect,
+        cast(model_mix_effect as {{ dbt.type_float() }}) as model_mix_effect,
+        cast(price_effect as {{ dbt.type_float() }}) as price_effect,
+        coalesce(is_anomaly, false) as is_anomaly,
+        case when coalesce(is_anomaly, false) then main_driver end as main_driver
+    from flagged
+
+)
+
+select * from final
