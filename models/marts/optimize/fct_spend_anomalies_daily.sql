@@ -104,8 +104,8 @@ baseline as (
         member_daily.dimension_value,
         member_daily.spend_date,
         sum(coalesce(history.cost_usd, 0)) as baseline_cost_usd,
-        sum(coalesce(cast(history.cost_usd as {{ dbt.type_float() }}), 0)
-            * coalesce(cast(history.cost_usd as {{ dbt.type_float() }}), 0)) as baseline_cost_squares,
+        sum(coalesce(cast(history.cost_usd as {{ type_double() }}), 0)
+            * coalesce(cast(history.cost_usd as {{ type_double() }}), 0)) as baseline_cost_squares,
         sum(coalesce(history.calls, 0)) as baseline_calls,
         sum(coalesce(history.total_tokens, 0)) as baseline_tokens
     from member_daily
@@ -172,15 +172,15 @@ statistics as (
         first_seen.first_spend_date,
         repriced.cost_at_baseline_prices_usd,
         baseline.baseline_cost_usd / {{ var('anomaly_baseline_days') }} as baseline_mean_usd,
-        cast(baseline.baseline_calls as {{ dbt.type_float() }}) / {{ var('anomaly_baseline_days') }}
+        cast(baseline.baseline_calls as {{ type_double() }}) / {{ var('anomaly_baseline_days') }}
             as baseline_mean_calls,
-        cast(baseline.baseline_tokens as {{ dbt.type_float() }}) / nullif(baseline.baseline_calls, 0)
+        cast(baseline.baseline_tokens as {{ type_double() }}) / nullif(baseline.baseline_calls, 0)
             as baseline_tokens_per_call,
-        cast(baseline.baseline_cost_usd as {{ dbt.type_float() }}) / nullif(baseline.baseline_tokens, 0)
+        cast(baseline.baseline_cost_usd as {{ type_double() }}) / nullif(baseline.baseline_tokens, 0)
             as baseline_cost_per_token,
         sqrt(greatest(
             baseline.baseline_cost_squares / {{ var('anomaly_baseline_days') }}
-            - power(cast(baseline.baseline_cost_usd as {{ dbt.type_float() }}) / {{ var('anomaly_baseline_days') }}, 2),
+            - power(cast(baseline.baseline_cost_usd as {{ type_double() }}) / {{ var('anomaly_baseline_days') }}, 2),
             0
         )) as baseline_stddev_usd,
         first_seen.first_spend_date <= cast(
@@ -209,15 +209,15 @@ factors as (
         case when calls > 0 and baseline_mean_calls > 0
             then abs(ln(calls / baseline_mean_calls)) end as calls_effect,
         case when calls > 0 and total_tokens > 0 and baseline_tokens_per_call > 0
-            then abs(ln((cast(total_tokens as {{ dbt.type_float() }}) / calls) / baseline_tokens_per_call))
+            then abs(ln((cast(total_tokens as {{ type_double() }}) / calls) / baseline_tokens_per_call))
         end as tokens_per_call_effect,
         case when total_tokens > 0 and cost_at_baseline_prices_usd > 0 and baseline_cost_per_token > 0
             then abs(ln(
-                cast(cost_at_baseline_prices_usd as {{ dbt.type_float() }}) / total_tokens / baseline_cost_per_token
+                cast(cost_at_baseline_prices_usd as {{ type_double() }}) / total_tokens / baseline_cost_per_token
             ))
         end as model_mix_effect,
         case when cost_usd > 0 and cost_at_baseline_prices_usd > 0
-            then abs(ln(cast(cost_usd as {{ dbt.type_float() }}) / cost_at_baseline_prices_usd))
+            then abs(ln(cast(cost_usd as {{ type_double() }}) / cost_at_baseline_prices_usd))
         end as price_effect
     from statistics
 
@@ -259,15 +259,15 @@ final as (
         cast(cost_usd as decimal(38, 12)) as cost_usd,
         has_full_baseline,
         cast(baseline_mean_usd as decimal(38, 12)) as baseline_mean_usd,
-        cast(baseline_stddev_usd as {{ dbt.type_float() }}) as baseline_stddev_usd,
-        cast(baseline_mean_calls as {{ dbt.type_float() }}) as baseline_mean_calls,
-        cast((cost_usd - baseline_mean_usd) / nullif(baseline_stddev_usd, 0) as {{ dbt.type_float() }}) as z_score,
+        cast(baseline_stddev_usd as {{ type_double() }}) as baseline_stddev_usd,
+        cast(baseline_mean_calls as {{ type_double() }}) as baseline_mean_calls,
+        cast((cost_usd - baseline_mean_usd) / nullif(baseline_stddev_usd, 0) as {{ type_double() }}) as z_score,
         cast(jump_usd as decimal(38, 12)) as jump_usd,
-        cast(jump_usd / nullif(baseline_mean_usd, 0) as {{ dbt.type_float() }}) as jump_share_of_baseline,
-        cast(calls_effect as {{ dbt.type_float() }}) as calls_effect,
-        cast(tokens_per_call_effect as {{ dbt.type_float() }}) as tokens_per_call_effect,
-        cast(model_mix_effect as {{ dbt.type_float() }}) as model_mix_effect,
-        cast(price_effect as {{ dbt.type_float() }}) as price_effect,
+        cast(jump_usd / nullif(baseline_mean_usd, 0) as {{ type_double() }}) as jump_share_of_baseline,
+        cast(calls_effect as {{ type_double() }}) as calls_effect,
+        cast(tokens_per_call_effect as {{ type_double() }}) as tokens_per_call_effect,
+        cast(model_mix_effect as {{ type_double() }}) as model_mix_effect,
+        cast(price_effect as {{ type_double() }}) as price_effect,
         coalesce(is_anomaly, false) as is_anomaly,
         case when coalesce(is_anomaly, false) then main_driver end as main_driver
     from flagged
