@@ -1,0 +1,168 @@
+"""Optimize-and-govern marts against the `--scenario optimize` ground truth, on DuckDB and PostgreSQL.
+
+The scenario (src/ai_finops/generate/scenario_optimize.py) injects a known set of opportunities, a spend spike and
+budgets; the generator computes their truth from its own price table (prices.py), never from the project's seeds or
+SQL. Each injected case must be found, in the generator's rank order, with savings within 5 %; nothing else may be
+listed above the configured minimum; budget statuses, burn and forecasts must match.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+import pytest
+from conftest import Dataset, IN_CI, as_decimal, build_warehouse, postgres_reachable, python_command, run_checked
+
+from ai_finops.project import PROJECT_DIR
+
+TOLERANCE = Decimal("0.05")
+CENT = Decimal("0.005")
+
+
+@pytest.fixture(scope="session")
+def optimize_dataset(tmp_path_factory) -> Dataset:
+    folder = tmp_path_factory.mktemp("optimize_dataset")
+    run_checked(python_command("generate", "--scenario", "optimize", "--out", str(folder)), dict(os.environ),
+                "ai-finops generate --scenario optimize")
+    return Dataset(folder)
+
+
+@pytest.fixture(scope="session")
+def optimize_duckdb_warehouse(optimize_dataset, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("optimize_duckdb")
+    env = {**os.environ, "AI_FINOPS_DUCKDB_PATH": str(folder / "warehouse.duckdb"), "AI_FINOPS_SCHEMA": "main"}
+    warehouse = build_warehouse("duckdb", env, optimize_dataset, folder / "target")
+    yield warehouse
+    warehouse.close()
+
+
+@pytest.fixture(scope="session")
+def optimize_postgres_warehouse(optimize_dataset, tmp_path_factory):
+    """A database of its own (the default dataset's suite database plus `_optimize`), dropped and re-created."""
+    from ai_finops.project import postgres_settings
+
+    dbname = os.environ.get("AI_FINOPS_TEST_PG_DBNAME", "ai_finops_test") + "_optimize"
+    env = {**os.environ, "AI_FINOPS_PG_DBNAME": dbname, "AI_FINOPS_SCHEMA": "analytics"}
+    settings = postgres_settings(env)
+    problem = postgres_reachable(settings)
+    if problem:
+        message = f"PostgreSQL not reachable at {settings['host']}:{settings['port']} ({problem})"
+        if IN_CI:
+            pytest.fail(message + " and CI=true requires it", pytrace=False)
+        pytest.skip(message)
+    import psycopg2
+
+    admin = psycopg2.connect(**{**settings, "dbname": "postgres"})
+    admin.autocommit = True
+    with admin.cursor() as cursor:
+        cursor.execute(f'drop database if exists "{dbname}" with (force)')
+        cursor.execute(f'create database "{dbname}"')
+    admin.close()
+    folder = tmp_path_factory.mktemp("optimize_postgres")
+    warehouse = build_warehouse("postgres", env, optimize_dataset, folder / "target")
+    yield warehouse
+    warehouse.close()
+
+
+@pytest.fixture(scope="session", params=["duckdb", "postgres"])
+def optimize_warehouse(request):
+    return request.getfixturevalue(f"optimize_{request.param}_warehouse")
+
+
+def opportunities(warehouse) -> list[dict]:
+    return warehouse.query(
+        "select savings_rank, opportunity_kind, feature_id, team_id, environment, model_id, candidate_model_id, "
+        "is_estimate_needs_quality_check, estimated_monthly_savings_usd "
+        "from {schema}.fct_savings_opportunities order by savings_rank")
+
+
+def test_each_injected_opportunity_is_found_ranked_and_within_5_percent(optimize_warehouse):
+    truth = optimize_warehouse.dataset.truth("opportunities")
+    assert truth, "the scenario injected no opportunity"
+    found = {(row["opportunity_kind"], row["feature_id"]): row for row in opportunities(optimize_warehouse)}
+    for expected in truth:
+        key = (expected["opportunity_kind"], expected["feature_id"])
+        assert key in found, f"injected {key} not found; found {sorted(found)}"
+        row = found[key]
+        assert row["savings_rank"] == int(expected["rank"]), (key, row["savings_rank"], expected["rank"])
+        assert row["team_id"] == expected["team_id"]
+        assert row["environment"] == expected["environment"]
+        if expected["opportunity_kind"] != "non_production":
+            assert row["model_id"] == expected["model_id"]
+        truth_savings = as_decimal(expected["expected_monthly_savings_usd"])
+        error = abs(as_decimal(row["estimated_monthly_savings_usd"]) - truth_savings) / truth_savings
+        assert error <= TOLERANCE, (key, row["estimated_monthly_savings_usd"], truth_savings)
+
+
+def test_no_opportunity_the_generator_did_not_inject(optimize_warehouse):
+    injected = {(row["opportunity_kind"], row["feature_id"]) for row in optimize_warehouse.dataset.truth("opportunities")}
+    listed = [(row["opportunity_kind"], row["feature_id"]) for row in opportunities(optimize_warehouse)]
+    assert sorted(listed) == sorted(injected), set(listed) ^ injected
+
+
+def test_only_model_routing_needs_a_quality_check(optimize_warehouse):
+    for row in opportunities(optimize_warehouse):
+        assert bool(row["is_estimate_needs_quality_check"]) == (row["opportunity_kind"] == "model_routing"), row
+        if row["opportunity_kind"] == "model_routing":
+            assert row["candidate_model_id"] == "claude-sonnet-4-5"
+
+
+def test_budget_seed_is_the_generator_budget_table(optimize_dataset):
+    with open(PROJECT_DIR / "seeds" / "governance" / "budgets.csv", newline="", encoding="utf-8") as handle:
+        seed = [{k: v for k, v in row.items() if k != "note"} for row in csv.DictReader(handle)]
+    assert seed == optimize_dataset.truth("budgets")
+
+
+def test_budget_status_burn_and_forecast_match(optimize_warehouse):
+    truth = {row["budget_id"]: row for row in optimize_warehouse.dataset.truth("budget_status")}
+    rows = optimize_warehouse.query(
+        "select budget_id, burn_to_date_usd, forecast_period_end_usd, budget_status from {schema}.fct_budget_burn")
+    found = {row["budget_id"]: row for row in rows}
+    assert set(found) == set(truth)
+    assert {row["status"] for row in truth.values()} == {"ok", "at_risk", "over"}, "the scenario covers every status"
+    for budget_id, expected in truth.items():
+        row = found[budget_id]
+        assert row["budget_status"] == expected["status"], (budget_id, row, expected)
+        assert abs(as_decimal(row["burn_to_date_usd"]) - as_decimal(expected["burn_to_date_usd"])) < CENT
+        assert abs(as_decimal(row["forecast_period_end_usd"]) - as_decimal(expected["forecast_usd"])) < CENT
+
+
+def test_budget_breaches_warn_in_the_build_output(optimize_warehouse):
+    log = optimize_warehouse.build_log
+    assert "WARN 1 budget_over" in log and "WARN 1 budget_at_risk" in log, log[-3000:]
+
+
+def test_month_end_forecast_per_provider_and_feature(optimize_warehouse):
+    calls = optimize_warehouse.dataset.truth("calls")
+    as_of = max(date.fromisoformat(row["call_date"]) for row in calls)
+    spend = defaultdict(Decimal)
+    for row in calls:
+        spend[(row["provider"], row["feature_id"])] += as_decimal(row["list_cost_usd"])
+    rows = optimize_warehouse.query(
+        "select provider, feature_id, elapsed_days, days_in_month, forecast_month_end_usd "
+        "from {schema}.fct_spend_forecast_monthly where spend_month = date '2026-09-01'")
+    assert {(row["provider"], row["feature_id"]) for row in rows} == set(spend)
+    for row in rows:
+        assert row["elapsed_days"] == as_of.day and row["days_in_month"] == 30
+        expected = spend[(row["provider"], row["feature_id"])] * 30 / as_of.day
+        assert abs(as_decimal(row["forecast_month_end_usd"]) - expected) < CENT, (row, expected)
+    # the budget mart uses the same numbers: a monthly feature budget's forecast is the feature's forecast
+    budgets = optimize_warehouse.query(
+        "select scope_id, forecast_period_end_usd from {schema}.fct_budget_burn where scope_type = 'feature'")
+    for budget in budgets:
+        total = sum(as_decimal(row["forecast_month_end_usd"]) for row in rows if row["feature_id"] == budget["scope_id"])
+        assert abs(as_decimal(budget["forecast_period_end_usd"]) - total) < CENT, budget
+
+
+def test_injected_spike_is_the_only_feature_anomaly(optimize_warehouse):
+    truth = {(row["spend_date"], row["dimension_value"]): row["main_driver"]
+             for row in optimize_warehouse.dataset.truth("anomalies") if row["dimension_type"] == "feature"}
+    rows = optimize_warehouse.query(
+        "select cast(spend_date as varchar) as spend_date, dimension_value, main_driver, jump_usd "
+        "from {schema}.fct_spend_anomalies_daily where is_anomaly and dimension_type = 'feature'")
+    found = {(row["spend_date"], row["dimension_value"]): row["main_driver"] for row in rows}
+    assert found == truth
