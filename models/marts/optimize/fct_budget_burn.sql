@@ -31,7 +31,7 @@ budget_days as (
             when as_of.as_of_date < budgets.period_end_date then as_of.as_of_date
             else budgets.period_end_date
         end as burn_end_date,
-        {{ dbt.datediff('budgets.period_start_date', 'budgets.period_end_date', 'day') }} + 1 as period_days
+        {{ dbt.datediff('budgets.period_start_date', 'budgets.period_end_date', 'day') }} + 1 as period_days -- noqa: LT05
     from budgets
     cross join as_of
 
@@ -44,13 +44,14 @@ burn as (
         sum(cost_daily.net_cost_usd) as burn_to_date_usd
     from budget_days
     inner join cost_daily
-        on cost_daily.usage_date >= budget_days.period_start_date
-        and cost_daily.usage_date <= budget_days.burn_end_date
-        and (
-            (budget_days.scope_type = 'team' and cost_daily.team_id = budget_days.scope_id)
-            or (budget_days.scope_type = 'feature' and cost_daily.feature_id = budget_days.scope_id)
-            or (budget_days.scope_type = 'customer' and cost_daily.customer_id = budget_days.scope_id)
-        )
+        on
+            budget_days.period_start_date <= cost_daily.usage_date
+            and budget_days.burn_end_date >= cost_daily.usage_date
+            and (
+                (budget_days.scope_type = 'team' and budget_days.scope_id = cost_daily.team_id)
+                or (budget_days.scope_type = 'feature' and budget_days.scope_id = cost_daily.feature_id)
+                or (budget_days.scope_type = 'customer' and budget_days.scope_id = cost_daily.customer_id)
+            )
     group by budget_days.budget_id
 
 ),
@@ -67,7 +68,7 @@ measured as (
         budget_days.period_days,
         case
             when budget_days.burn_end_date < budget_days.period_start_date then 0
-            else {{ dbt.datediff('budget_days.period_start_date', 'budget_days.burn_end_date', 'day') }} + 1
+            else {{ dbt.datediff('budget_days.period_start_date', 'budget_days.burn_end_date', 'day') }} + 1 -- noqa: LT05
         end as elapsed_days,
         budget_days.budget_usd,
         coalesce(burn.burn_to_date_usd, 0) as burn_to_date_usd

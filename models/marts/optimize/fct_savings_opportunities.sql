@@ -58,8 +58,9 @@ window_calls as (
     select calls.*
     from calls
     inner join window_days
-        on calls.call_date >= window_days.window_start_date
-        and calls.call_date <= window_days.as_of_date
+        on
+            calls.call_date >= window_days.window_start_date
+            and calls.call_date <= window_days.as_of_date
     where calls.pricing_status = 'priced'
 
 ),
@@ -121,22 +122,25 @@ caching as (
             as window_savings_usd
     from caching_groups
     inner join window_calls
-        on caching_groups.feature_id = window_calls.feature_id
-        and caching_groups.environment = window_calls.environment
-        and caching_groups.provider = window_calls.provider
-        and caching_groups.model_id = window_calls.model_id
+        on
+            caching_groups.feature_id = window_calls.feature_id
+            and caching_groups.environment = window_calls.environment
+            and caching_groups.provider = window_calls.provider
+            and caching_groups.model_id = window_calls.model_id
     inner join standard_prices as input_price
-        on window_calls.provider = input_price.provider
-        and window_calls.model_id = input_price.model_id
-        and input_price.usage_type = 'input'
-        and window_calls.call_date >= input_price.valid_from
-        and window_calls.call_date < input_price.valid_to_effective
+        on
+            window_calls.provider = input_price.provider
+            and window_calls.model_id = input_price.model_id
+            and input_price.usage_type = 'input'
+            and window_calls.call_date >= input_price.valid_from
+            and window_calls.call_date < input_price.valid_to_effective
     inner join standard_prices as cache_read_price
-        on window_calls.provider = cache_read_price.provider
-        and window_calls.model_id = cache_read_price.model_id
-        and cache_read_price.usage_type = 'cache_read'
-        and window_calls.call_date >= cache_read_price.valid_from
-        and window_calls.call_date < cache_read_price.valid_to_effective
+        on
+            window_calls.provider = cache_read_price.provider
+            and window_calls.model_id = cache_read_price.model_id
+            and cache_read_price.usage_type = 'cache_read'
+            and window_calls.call_date >= cache_read_price.valid_from
+            and window_calls.call_date < cache_read_price.valid_to_effective
     group by
         caching_groups.feature_id,
         caching_groups.team_id,
@@ -154,8 +158,9 @@ routing_calls as (
         routing_candidates.candidate_model_id
     from window_calls
     inner join routing_candidates
-        on window_calls.provider = routing_candidates.provider
-        and window_calls.model_id = routing_candidates.model_id
+        on
+            window_calls.provider = routing_candidates.provider
+            and window_calls.model_id = routing_candidates.model_id
     where window_calls.usage_status = 'reported'
 
 ),
@@ -177,10 +182,11 @@ routing_call_costs as (
         ) as candidate_cost_usd
     from routing_calls
     inner join standard_prices
-        on routing_calls.provider = standard_prices.provider
-        and routing_calls.candidate_model_id = standard_prices.model_id
-        and routing_calls.call_date >= standard_prices.valid_from
-        and routing_calls.call_date < standard_prices.valid_to_effective
+        on
+            routing_calls.provider = standard_prices.provider
+            and routing_calls.candidate_model_id = standard_prices.model_id
+            and routing_calls.call_date >= standard_prices.valid_from
+            and routing_calls.call_date < standard_prices.valid_to_effective
     group by routing_calls.call_id, routing_calls.list_cost_usd
 
 ),
@@ -238,7 +244,8 @@ retries as (
 
     select *
     from retry_groups
-    where window_savings_usd >= {{ var('savings_retry_min_waste_share') }} * window_cost_usd
+    where
+        window_savings_usd >= {{ var('savings_retry_min_waste_share') }} * window_cost_usd
         and window_savings_usd > 0
 
 ),
@@ -277,11 +284,12 @@ non_production as (
             as window_savings_usd
     from feature_environment_costs as non_production_costs
     left join feature_environment_costs as production_costs
-        on non_production_costs.feature_id = production_costs.feature_id
-        and production_costs.environment = 'production'
+        on
+            non_production_costs.feature_id = production_costs.feature_id
+            and production_costs.environment = 'production'
     where non_production_costs.environment in (
         {%- for environment in var('savings_nonproduction_environments') %}
-        '{{ environment }}'{{ ',' if not loop.last }}
+            '{{ environment }}'{{ ',' if not loop.last }}
         {%- endfor %}
     )
 
@@ -331,7 +339,8 @@ final as (
             "coalesce(provider, '')", "'|'", "coalesce(model_id, '')"
         ])) }} as opportunity_id,
         cast(row_number() over (
-            order by estimated_monthly_savings_usd desc, opportunity_kind, feature_id, environment, model_id
+            order by
+                estimated_monthly_savings_usd desc, opportunity_kind asc, feature_id asc, environment asc, model_id asc
         ) as integer) as savings_rank,
         opportunity_kind,
         feature_id,

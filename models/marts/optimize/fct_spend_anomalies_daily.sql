@@ -104,18 +104,21 @@ baseline as (
         member_daily.dimension_value,
         member_daily.spend_date,
         sum(coalesce(history.cost_usd, 0)) as baseline_cost_usd,
-        sum(coalesce(cast(history.cost_usd as {{ type_double() }}), 0)
-            * coalesce(cast(history.cost_usd as {{ type_double() }}), 0)) as baseline_cost_squares,
+        sum(
+            coalesce(cast(history.cost_usd as {{ type_double() }}), 0)
+            * coalesce(cast(history.cost_usd as {{ type_double() }}), 0)
+        ) as baseline_cost_squares,
         sum(coalesce(history.calls, 0)) as baseline_calls,
         sum(coalesce(history.total_tokens, 0)) as baseline_tokens
     from member_daily
     left join member_daily as history
-        on member_daily.dimension_type = history.dimension_type
-        and member_daily.dimension_value = history.dimension_value
-        and history.spend_date < member_daily.spend_date
-        and history.spend_date >= cast(
-            {{ dbt.dateadd('day', -var('anomaly_baseline_days'), 'member_daily.spend_date') }} as date
-        )
+        on
+            member_daily.dimension_type = history.dimension_type
+            and member_daily.dimension_value = history.dimension_value
+            and member_daily.spend_date > history.spend_date
+            and history.spend_date >= cast(
+                {{ dbt.dateadd('day', -var('anomaly_baseline_days'), 'member_daily.spend_date') }} as date
+            )
     group by member_daily.dimension_type, member_daily.dimension_value, member_daily.spend_date
 
 ),
@@ -134,14 +137,15 @@ baseline_model as (
         sum(history.cost_usd) / nullif(sum(history.total_tokens), 0) as baseline_cost_per_token
     from member_model_daily
     left join member_model_daily as history
-        on member_model_daily.dimension_type = history.dimension_type
-        and member_model_daily.dimension_value = history.dimension_value
-        and member_model_daily.provider = history.provider
-        and member_model_daily.model_id = history.model_id
-        and history.spend_date < member_model_daily.spend_date
-        and history.spend_date >= cast(
-            {{ dbt.dateadd('day', -var('anomaly_baseline_days'), 'member_model_daily.spend_date') }} as date
-        )
+        on
+            member_model_daily.dimension_type = history.dimension_type
+            and member_model_daily.dimension_value = history.dimension_value
+            and member_model_daily.provider = history.provider
+            and member_model_daily.model_id = history.model_id
+            and member_model_daily.spend_date > history.spend_date
+            and history.spend_date >= cast(
+                {{ dbt.dateadd('day', -var('anomaly_baseline_days'), 'member_model_daily.spend_date') }} as date
+            )
     group by
         member_model_daily.dimension_type,
         member_model_daily.dimension_value,
@@ -188,16 +192,19 @@ statistics as (
         ) as has_full_baseline
     from member_daily
     inner join baseline
-        on member_daily.dimension_type = baseline.dimension_type
-        and member_daily.dimension_value = baseline.dimension_value
-        and member_daily.spend_date = baseline.spend_date
+        on
+            member_daily.dimension_type = baseline.dimension_type
+            and member_daily.dimension_value = baseline.dimension_value
+            and member_daily.spend_date = baseline.spend_date
     inner join repriced
-        on member_daily.dimension_type = repriced.dimension_type
-        and member_daily.dimension_value = repriced.dimension_value
-        and member_daily.spend_date = repriced.spend_date
+        on
+            member_daily.dimension_type = repriced.dimension_type
+            and member_daily.dimension_value = repriced.dimension_value
+            and member_daily.spend_date = repriced.spend_date
     inner join first_seen
-        on member_daily.dimension_type = first_seen.dimension_type
-        and member_daily.dimension_value = first_seen.dimension_value
+        on
+            member_daily.dimension_type = first_seen.dimension_type
+            and member_daily.dimension_value = first_seen.dimension_value
 
 ),
 
@@ -206,18 +213,34 @@ factors as (
 
     select
         statistics.*,
-        case when calls > 0 and baseline_mean_calls > 0
-            then abs(ln(calls / baseline_mean_calls)) end as calls_effect,
-        case when calls > 0 and total_tokens > 0 and baseline_tokens_per_call > 0
-            then abs(ln((cast(total_tokens as {{ type_double() }}) / calls) / baseline_tokens_per_call))
+        case
+            when statistics.calls > 0 and statistics.baseline_mean_calls > 0
+                then abs(ln(statistics.calls / statistics.baseline_mean_calls))
+        end as calls_effect,
+        case
+            when statistics.calls > 0 and statistics.total_tokens > 0 and statistics.baseline_tokens_per_call > 0
+                then
+                    abs(
+                        ln(
+                            (cast(statistics.total_tokens as {{ type_double() }}) / statistics.calls)
+                            / statistics.baseline_tokens_per_call
+                        )
+                    )
         end as tokens_per_call_effect,
-        case when total_tokens > 0 and cost_at_baseline_prices_usd > 0 and baseline_cost_per_token > 0
-            then abs(ln(
-                cast(cost_at_baseline_prices_usd as {{ type_double() }}) / total_tokens / baseline_cost_per_token
-            ))
+        case
+            when
+                statistics.total_tokens > 0
+                and statistics.cost_at_baseline_prices_usd > 0
+                and statistics.baseline_cost_per_token > 0
+                then abs(ln(
+                    cast(statistics.cost_at_baseline_prices_usd as {{ type_double() }})
+                    / statistics.total_tokens
+                    / statistics.baseline_cost_per_token
+                ))
         end as model_mix_effect,
-        case when cost_usd > 0 and cost_at_baseline_prices_usd > 0
-            then abs(ln(cast(cost_usd as {{ type_double() }}) / cost_at_baseline_prices_usd))
+        case
+            when statistics.cost_usd > 0 and statistics.cost_at_baseline_prices_usd > 0
+                then abs(ln(cast(statistics.cost_usd as {{ type_double() }}) / statistics.cost_at_baseline_prices_usd))
         end as price_effect
     from statistics
 
@@ -227,18 +250,23 @@ flagged as (
 
     select
         factors.*,
-        cost_usd - baseline_mean_usd as jump_usd,
-        has_full_baseline
-        and cost_usd > baseline_mean_usd + {{ var('anomaly_z_threshold') }} * baseline_stddev_usd
-        and cost_usd - baseline_mean_usd >= {{ var('anomaly_min_jump_usd') }}
-        and cost_usd - baseline_mean_usd >= {{ var('anomaly_min_jump_share') }} * baseline_mean_usd as is_anomaly,
+        factors.cost_usd - factors.baseline_mean_usd as jump_usd,
+        factors.has_full_baseline
+        and factors.cost_usd
+        > factors.baseline_mean_usd + {{ var('anomaly_z_threshold') }} * factors.baseline_stddev_usd
+        and factors.cost_usd - factors.baseline_mean_usd >= {{ var('anomaly_min_jump_usd') }}
+        and factors.cost_usd - factors.baseline_mean_usd
+        >= {{ var('anomaly_min_jump_share') }} * factors.baseline_mean_usd as is_anomaly,
         case
-            when coalesce(calls_effect, 0) >= coalesce(tokens_per_call_effect, 0)
-                and coalesce(calls_effect, 0) >= coalesce(model_mix_effect, 0)
-                and coalesce(calls_effect, 0) >= coalesce(price_effect, 0) then 'calls'
-            when coalesce(tokens_per_call_effect, 0) >= coalesce(model_mix_effect, 0)
-                and coalesce(tokens_per_call_effect, 0) >= coalesce(price_effect, 0) then 'tokens_per_call'
-            when coalesce(model_mix_effect, 0) >= coalesce(price_effect, 0) then 'model_mix'
+            when
+                coalesce(factors.calls_effect, 0) >= coalesce(factors.tokens_per_call_effect, 0)
+                and coalesce(factors.calls_effect, 0) >= coalesce(factors.model_mix_effect, 0)
+                and coalesce(factors.calls_effect, 0) >= coalesce(factors.price_effect, 0) then 'calls'
+            when
+                coalesce(factors.tokens_per_call_effect, 0) >= coalesce(factors.model_mix_effect, 0)
+                and coalesce(factors.tokens_per_call_effect, 0) >= coalesce(factors.price_effect, 0)
+                then 'tokens_per_call'
+            when coalesce(factors.model_mix_effect, 0) >= coalesce(factors.price_effect, 0) then 'model_mix'
             else 'price'
         end as main_driver
     from factors

@@ -44,7 +44,7 @@ elapsed as (
 
     select
         month_bounds.*,
-        {{ dbt.datediff('spend_month', 'month_end_date', 'day') }} + 1 as days_in_month,
+        {{ dbt.datediff('spend_month', 'month_end_date', 'day') }} + 1 as days_in_month, -- noqa: LT05
         {{ dbt.datediff(
             'spend_month',
             'case when as_of_date < month_end_date then as_of_date else month_end_date end',
