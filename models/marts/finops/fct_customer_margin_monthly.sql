@@ -44,9 +44,12 @@ active_account_months as (
         accounts.account_id
     from accounts
     cross join months
-    where accounts.account_id <> 'unallocated'
-        and (accounts.signed_up_date is null
-            or accounts.signed_up_date < {{ dbt.dateadd('month', 1, 'months.revenue_month') }})
+    where
+        accounts.account_id <> 'unallocated'
+        and (
+            accounts.signed_up_date is null
+            or accounts.signed_up_date < {{ dbt.dateadd('month', 1, 'months.revenue_month') }}
+        )
         and (accounts.churned_date is null or accounts.churned_date > months.revenue_month)
 ),
 
@@ -55,11 +58,20 @@ account_months as (
         revenue_month,
         account_id
     from (
-        select revenue_month, account_id from active_account_months
+        select
+            revenue_month,
+            account_id
+        from active_account_months
         union all
-        select revenue_month, account_id from subscriptions
+        select
+            revenue_month,
+            account_id
+        from subscriptions
         union all
-        select revenue_month, account_id from usage_monthly
+        select
+            revenue_month,
+            account_id
+        from usage_monthly
     ) as all_account_months
 ),
 
@@ -83,13 +95,15 @@ joined as (
         coalesce(usage_monthly.ai_list_cost_usd, 0) as ai_list_cost_usd,
         coalesce(usage_monthly.ai_net_cost_usd, 0) as ai_net_cost_usd
     from account_months
-    left join accounts
+    left outer join accounts
         on account_months.account_id = accounts.account_id
-    left join subscriptions
-        on account_months.account_id = subscriptions.account_id
+    left outer join subscriptions
+        on
+            account_months.account_id = subscriptions.account_id
             and account_months.revenue_month = subscriptions.revenue_month
-    left join usage_monthly
-        on account_months.account_id = usage_monthly.account_id
+    left outer join usage_monthly
+        on
+            account_months.account_id = usage_monthly.account_id
             and account_months.revenue_month = usage_monthly.revenue_month
 ),
 
@@ -101,7 +115,7 @@ with_plans as (
         plans.target_gross_margin_pct,
         joined.revenue_usd - joined.ai_net_cost_usd as gross_margin_usd
     from joined
-    left join plans
+    left outer join plans
         on joined.plan_id = plans.plan_id
 ),
 

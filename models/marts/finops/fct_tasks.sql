@@ -39,8 +39,10 @@ final as (
         coalesce(call_costs.total_tokens, 0) as total_tokens,
         coalesce(call_costs.list_cost_usd, 0) as list_cost_usd,
         coalesce(call_costs.net_cost_usd, 0) as net_cost_usd,
-        cast(case when tasks.outcome = 'success' then 0 else coalesce(call_costs.net_cost_usd, 0) end
-            as decimal(38, 12)) as failed_attempt_cost_usd,
+        cast(
+            case when tasks.outcome = 'success' then 0 else coalesce(call_costs.net_cost_usd, 0) end
+            as decimal(38, 12)
+        ) as failed_attempt_cost_usd,
         coalesce(call_costs.retry_cost_usd, 0) as retry_cost_usd,
         call_costs.latency_ms
     from tasks
