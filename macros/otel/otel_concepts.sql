@@ -4,7 +4,7 @@
     {{ return([
         'provider', 'operation_name', 'openinference_span_kind', 'llm_request_type', 'ai_operation_id',
         'langfuse_observation_type', 'traceloop_span_kind', 'request_model', 'response_model', 'response_id',
-        'langfuse_usage_details', 'is_streaming', 'time_to_first_chunk_seconds', 'time_to_first_chunk_ms',
+        'langfuse_usage_details', 'invocation_parameters', 'is_streaming', 'time_to_first_chunk_seconds', 'time_to_first_chunk_ms',
         'error_type', 'server_address', 'service_tier_raw', 'batch_flag', 'customer_id', 'feature_id', 'team_id',
         'task_id', 'task_outcome', 'user_id', 'session_id', 'request_path', 'environment', 'service_name', 'region'
     ] + otel_token_concepts()) }}

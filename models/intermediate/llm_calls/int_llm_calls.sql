@@ -16,34 +16,34 @@ billable as (
 
 ),
 
-{# Sibling calls (same trace, parent and operation) in start order. A call right after a failed sibling on the
-    same model is a retry attempt of it; right after a failed sibling on another model, a fallback (a new logical
-    call). Any other call starts a new logical call. #}
+{# Sibling calls (same trace and parent, any operation: a fallback may change it) in start order. A call right
+    after a failed sibling on the same model is a retry attempt of it; right after a failed sibling on another
+    model, a fallback (a new logical call). Any other call starts a new logical call. #}
 siblings as (
 
     select
         billable.*,
         coalesce(billable.request_model, billable.pricing_model) as attempt_model,
         lag(billable.is_error) over (
-            partition by billable.trace_id, billable.parent_span_id, billable.operation_name
+            partition by billable.trace_id, billable.parent_span_id
             order by billable.started_at, billable.span_id
         ) as is_previous_sibling_error,
         lag(coalesce(billable.request_model, billable.pricing_model)) over (
-            partition by billable.trace_id, billable.parent_span_id, billable.operation_name
+            partition by billable.trace_id, billable.parent_span_id
             order by billable.started_at, billable.span_id
         ) as previous_sibling_model
     from billable
 
 ),
 
-{# Same model: equal names, or one is a dated version of the other (`gpt-4o-mini` vs `gpt-4o-mini-2024-07-18`: a failed attempt
-    reports only the requested name, the successful one the served name, when the convention has a single model key). #}
+{# Same model: equal names, or one is a dated version of the other (`gpt-4o-mini` vs `gpt-4o-mini-2024-07-18`:
+    a failed attempt reports only the requested name, the successful one the served name, when the convention has a
+    single model key). #}
 model_matches as (
 
     select
         siblings.*,
-        {{ otel_same_model('siblings.previous_sibling_model', 'siblings.attempt_model') }}
-        as is_same_model_as_previous
+        {{ otel_same_model('siblings.previous_sibling_model', 'siblings.attempt_model') }} as is_same_model_as_previous
     from siblings
 
 ),
@@ -65,7 +65,7 @@ attempt_groups as (
     select
         attempt_flags.*,
         sum(case when attempt_flags.is_retry then 0 else 1 end) over (
-            partition by attempt_flags.trace_id, attempt_flags.parent_span_id, attempt_flags.operation_name
+            partition by attempt_flags.trace_id, attempt_flags.parent_span_id
             order by attempt_flags.started_at, attempt_flags.span_id
             rows between unbounded preceding and current row
         ) as logical_call_number
@@ -80,14 +80,12 @@ numbered as (
         {{ dbt.hash(dbt.concat([
             'attempt_groups.trace_id', "'|'",
             "coalesce(attempt_groups.parent_span_id, '')", "'|'",
-            "coalesce(attempt_groups.operation_name, '')", "'|'",
             dbt.cast('attempt_groups.logical_call_number', dbt.type_string())
         ])) }} as attempt_group_id,
         cast(row_number() over (
             partition by
                 attempt_groups.trace_id,
                 attempt_groups.parent_span_id,
-                attempt_groups.operation_name,
                 attempt_groups.logical_call_number
             order by attempt_groups.started_at, attempt_groups.span_id
         ) as integer) as attempt_number,
@@ -95,7 +93,6 @@ numbered as (
             partition by
                 attempt_groups.trace_id,
                 attempt_groups.parent_span_id,
-                attempt_groups.operation_name,
                 attempt_groups.logical_call_number
         ) = 1 as is_fallback
     from attempt_groups

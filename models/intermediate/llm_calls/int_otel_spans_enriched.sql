@@ -10,6 +10,8 @@
 {%- endif -%}
 {%- set langfuse_keys = otel_langfuse_usage_keys() -%}
 {#- Cache write tokens reported without a duration go to the default duration. -#}
+{%- set is_default_5m = 'true' if default_cache_write_duration == '5m' else 'false' -%}
+{%- set is_default_1h = 'true' if default_cache_write_duration == '1h' else 'false' -%}
 {%- set unsplit_cache_write -%}
     (coalesce(with_basis.cache_write_reported_tokens, 0) - coalesce(with_basis.cache_write_5m_split_tokens, 0)
     - coalesce(with_basis.cache_write_1h_split_tokens, 0))
@@ -191,7 +193,10 @@ typed as (
             endpoint_regions.region,
             {{ endpoint_region_from_host('pivoted.server_address_text') }}
         ) as region,
-        pivoted.request_model_text as request_model,
+        coalesce(
+            {{ json_extract_text('pivoted.invocation_parameters_text', 'model') }},
+            pivoted.request_model_text
+        ) as request_model,
         pivoted.response_model_text as response_model,
         coalesce(pivoted.response_model_text, pivoted.request_model_text) as pricing_model,
         pivoted.response_id_text as response_id,
@@ -357,27 +362,25 @@ partitioned as (
             when with_basis.input_basis = 'cache_exclusive_corrected' then with_basis.input_reported_tokens
             else with_basis.input_reported_tokens - with_basis.cache_reported_tokens
         end as input_uncached_tokens,
+        with_basis.cache_read_reported_tokens as cache_read_tokens,
         case
-            when with_basis.cache_read_reported_tokens is not null or with_basis.input_reported_tokens is not null
-                then coalesce(with_basis.cache_read_reported_tokens, 0)
-        end as cache_read_tokens,
-        case
-            when with_basis.cache_write_reported_tokens is not null or with_basis.input_reported_tokens is not null
+            when
+                with_basis.cache_write_5m_split_tokens is not null
+                or ({{ is_default_5m }} and with_basis.cache_write_total_reported_tokens is not null)
                 then
                     coalesce(with_basis.cache_write_5m_split_tokens, 0)
                     + {{ unsplit_cache_write if default_cache_write_duration == '5m' else '0' }}
         end as cache_write_5m_tokens,
         case
-            when with_basis.cache_write_reported_tokens is not null or with_basis.input_reported_tokens is not null
+            when
+                with_basis.cache_write_1h_split_tokens is not null
+                or ({{ is_default_1h }} and with_basis.cache_write_total_reported_tokens is not null)
                 then
                     coalesce(with_basis.cache_write_1h_split_tokens, 0)
                     + {{ unsplit_cache_write if default_cache_write_duration == '1h' else '0' }}
         end as cache_write_1h_tokens,
         with_basis.output_reported_tokens as output_tokens,
-        case
-            when with_basis.reasoning_reported_tokens is not null or with_basis.output_reported_tokens is not null
-                then coalesce(with_basis.reasoning_reported_tokens, 0)
-        end as reasoning_tokens,
+        with_basis.reasoning_reported_tokens as reasoning_tokens,
         with_basis.input_audio_tokens_attribute as input_audio_tokens,
         with_basis.output_audio_tokens_attribute as output_audio_tokens,
         with_basis.input_image_tokens_attribute as input_image_tokens
