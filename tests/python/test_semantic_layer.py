@@ -111,3 +111,29 @@ def test_mf_runs_without_asking_pypi(semantic_project, tmp_path):
     result = run([sys.executable, "-c", probe, "list", "metrics"], folder, {**env, "TMPDIR": str(tmp_path)})
     assert result.returncode == 0 and "PyPI" not in result.stdout, result.stdout[-3000:]
     assert "cost_per_successful_task" in result.stdout and "gross_margin_pct" in result.stdout
+
+
+def test_mf_gross_margin_pct_by_month_matches_the_ground_truth(semantic_project, duckdb_warehouse):
+    """Monthly grain: revenue minus every call's cost (customers, and the unallocated staging/dev/eval traffic)."""
+    discounts = PROJECT_DIR / "seeds" / "rate_cards" / "rate_card_contract_discounts.csv"
+    with open(discounts, encoding="utf-8") as handle:
+        if list(csv.DictReader(handle)):
+            pytest.skip("contract discounts are seeded: net cost differs from the generator's list cost")
+    revenue: dict[str, Decimal] = defaultdict(Decimal)
+    for row in duckdb_warehouse.dataset.truth("customer_month"):
+        revenue[row["revenue_month"]] += as_decimal(row["revenue_usd"])
+    cost: dict[str, Decimal] = defaultdict(Decimal)
+    for call in duckdb_warehouse.dataset.truth("calls"):
+        cost[call["call_date"][:7] + "-01"] += as_decimal(call["list_cost_usd"])
+    expected = {month: (revenue[month] - cost[month]) / revenue[month] for month in revenue}
+
+    output = semantic_project[0] / "gross_margin_pct.csv"
+    result = mf(semantic_project, "query", "--metrics", "gross_margin_pct", "--group-by", "metric_time__month",
+                "--csv", str(output))
+    assert result.returncode == 0 and output.exists(), result.stdout[-5000:]
+    with open(output, newline="", encoding="utf-8") as handle:
+        answered = {row["metric_time__month"][:10]: Decimal(row["gross_margin_pct"]) for row in csv.DictReader(handle)}
+    assert set(answered) == set(expected)
+    wrong = [(month, str(value), str(answered[month])) for month, value in expected.items()
+             if abs(answered[month] - value) > RELATIVE_TOLERANCE]
+    assert not wrong, f"gross margin % differs from the ground truth: {wrong}"
