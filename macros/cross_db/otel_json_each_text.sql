@@ -71,7 +71,8 @@
 {%- endmacro %}
 
 
-{#- Pre-hook: create the PostgreSQL helper used by json_object_or_null (no-op elsewhere). -#}
+{#- on-run-start hook (dbt_project.yml): create the PostgreSQL helper used by json_object_or_null before any
+    model or unit test needs it (no-op elsewhere). -#}
 {% macro create_json_helpers() -%}
     {{ return(adapter.dispatch('create_json_helpers', 'ai_finops')()) }}
 {%- endmacro %}

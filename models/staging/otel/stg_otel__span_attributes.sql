@@ -1,7 +1,7 @@
 {{ config(materialized='table') }}
 
 -- depends_on: {{ ref('stg_otel__spans') }}
-{# stg_otel__spans creates the PostgreSQL JSON helper in its pre-hook; building after it avoids a race. #}
+{# The PostgreSQL JSON helper is created by the project on-run-start hook (create_json_helpers). #}
 
 {# One pass over the attributes: each JSON object is exploded once into key/value rows, and only keys listed in
     the seed otel_attribute_keys are kept. Content attributes are not in the seed, so they never leave raw. #}

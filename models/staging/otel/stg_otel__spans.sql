@@ -1,4 +1,4 @@
-{{ config(materialized='table', pre_hook="{{ create_json_helpers() }}") }}
+{{ config(materialized='table') }}
 
 with
 
