@@ -18,8 +18,9 @@ from conftest import as_decimal, read_csv
 
 CENT_FRACTION = Decimal("0.000000001")
 MARGIN_COLUMNS = ("revenue_month, account_id, account_kind, plan_id, has_subscription, has_ai_usage, revenue_usd, "
-                  "ai_calls, ai_list_cost_usd, ai_net_cost_usd, included_ai_quota_usd, ai_quota_used_pct, "
-                  "gross_margin_usd, gross_margin_pct, target_gross_margin_pct, is_below_target_margin")
+                  "platform_fee_usd, seat_revenue_usd, ai_calls, ai_list_cost_usd, ai_net_cost_usd, "
+                  "included_ai_quota_usd, ai_quota_used_pct, gross_margin_usd, gross_margin_pct, "
+                  "target_gross_margin_pct, is_below_target_margin")
 
 
 def margin_rows(warehouse) -> dict[tuple[str, str], dict[str, object]]:
@@ -83,6 +84,11 @@ def test_margin_quota_and_target_follow_the_plan(warehouse):
         quota_pct = 100 * cost / quota
         if abs(as_decimal(actual["ai_quota_used_pct"]) - quota_pct) > Decimal("0.000001"):
             wrong.append((key, "ai_quota_used_pct", quota_pct, actual["ai_quota_used_pct"]))
+        subscription = subscriptions[key]
+        seat_revenue = Decimal(plan["seat_price_usd"]) * int(subscription["seats"])
+        if (as_decimal(actual["seat_revenue_usd"]) != seat_revenue
+                or as_decimal(actual["platform_fee_usd"]) != Decimal(plan["monthly_platform_fee_usd"])):
+            wrong.append((key, "seat/platform split", seat_revenue, actual["seat_revenue_usd"]))
         is_below = margin_pct < Decimal(plan["target_gross_margin_pct"])
         if actual["is_below_target_margin"] != is_below or actual["plan_id"] != plan["plan_id"]:
             wrong.append((key, "is_below_target_margin", is_below, actual["is_below_target_margin"]))

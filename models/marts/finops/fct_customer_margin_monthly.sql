@@ -111,6 +111,8 @@ with_plans as (
     select
         joined.*,
         plans.plan_name,
+        case when joined.has_subscription then coalesce(plans.monthly_platform_fee_usd, 0) else 0 end
+            as platform_fee_usd,
         plans.included_ai_quota_usd,
         plans.target_gross_margin_pct,
         joined.revenue_usd - joined.ai_net_cost_usd as gross_margin_usd
@@ -132,6 +134,8 @@ final as (
         has_subscription,
         ai_calls > 0 as has_ai_usage,
         cast(revenue_usd as decimal(38, 12)) as revenue_usd,
+        cast(platform_fee_usd as decimal(38, 12)) as platform_fee_usd,
+        cast(revenue_usd - platform_fee_usd as decimal(38, 12)) as seat_revenue_usd,
         ai_calls,
         ai_total_tokens,
         cast(ai_list_cost_usd as decimal(38, 12)) as ai_list_cost_usd,
