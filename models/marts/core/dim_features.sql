@@ -2,6 +2,10 @@ with features as (
     select * from {{ ref('stg_app__features') }}
 ),
 
+feature_owners as (
+    select * from {{ ref('feature_owners') }}
+),
+
 teams as (
     select * from {{ ref('dim_teams') }}
 ),
@@ -27,13 +31,17 @@ final as (
     select
         members.feature_id,
         members.feature_name,
-        coalesce(members.team_id, 'unallocated') as team_id,
-        coalesce(teams.cost_center, 'unallocated') as cost_center,
+        -- The feature_owners seed overrides the app table's owner and the team's default cost center.
+        coalesce(feature_owners.team_id, members.team_id, 'unallocated') as team_id,
+        coalesce(feature_owners.cost_center, teams.cost_center, 'unallocated') as cost_center,
+        feature_owners.feature_id is not null as is_owner_from_seed,
         members.is_interactive,
         members.launched_date
     from members
-    left join teams
-        on members.team_id = teams.team_id
+    left outer join feature_owners
+        on members.feature_id = feature_owners.feature_id
+    left outer join teams
+        on coalesce(feature_owners.team_id, members.team_id) = teams.team_id
 )
 
 select * from final
