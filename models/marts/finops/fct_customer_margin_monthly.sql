@@ -37,15 +37,15 @@ months as (
 ),
 
 active_account_months as (
-    -- Every real account in every reporting month it is active, so accounts with neither revenue nor AI usage in a
-    -- month they were signed up for still get a row.
+    -- Every known account in every reporting month it is active, so accounts with neither revenue nor AI usage in a
+    -- month they were signed up for still get a row (unknown customers and `unallocated` only where they have usage).
     select
         months.revenue_month,
         accounts.account_id
     from accounts
     cross join months
     where
-        accounts.account_id <> 'unallocated'
+        accounts.is_known_account
         and (
             accounts.signed_up_date is null
             or accounts.signed_up_date < {{ dbt.dateadd('month', 1, 'months.revenue_month') }}
@@ -81,7 +81,7 @@ joined as (
         account_months.account_id,
         case
             when account_months.account_id = 'unallocated' then 'unallocated'
-            when accounts.account_id is null then 'unknown_customer'
+            when accounts.account_id is null or not accounts.is_known_account then 'unknown_customer'
             else 'account'
         end as account_kind,
         accounts.account_name,
