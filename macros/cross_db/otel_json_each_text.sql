@@ -31,7 +31,7 @@
 
 
 {#- A JSON object parsed from text, or NULL when the text is empty, not valid JSON, or not an object.
-    PostgreSQL 15 has no `is json`, so a small plpgsql helper (created by `create_json_helpers`, run as a pre-hook)
+    PostgreSQL 15 has no `is json`, so a small plpgsql helper (created by `create_json_helpers`, run on-run-start)
     catches the parse error. -#}
 {% macro json_object_or_null(text_expression) -%}
     {{ return(adapter.dispatch('json_object_or_null', 'ai_finops')(text_expression)) }}

@@ -93,7 +93,7 @@ def test_no_prompt_or_completion_content_leaves_staging(warehouse):
             text_columns[c["table_name"]].append(c["column_name"])
     leaks = []
     for table, cols in text_columns.items():
-        condition = " or ".join(f"cast({col} as varchar) like '%{CONTENT_MARKER}%'" for col in cols)
+        condition = " or ".join(f"cast(\"{col}\" as varchar) like '%{CONTENT_MARKER}%'" for col in cols)
         count = warehouse.query(f"select count(*) as n from {{schema}}.{table} where {condition}")[0]["n"]
         if count:
             leaks.append((table, count))

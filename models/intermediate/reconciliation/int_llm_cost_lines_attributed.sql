@@ -1,0 +1,64 @@
+-- One row per priced cost line (int_llm_cost_lines), attributed to the billing cell it should appear in:
+-- billing account and sub-account (through the call's environment), billing token type, and the call's feature
+-- and customer.
+with
+
+int_llm_cost_lines as (
+
+    select * from {{ ref('int_llm_cost_lines') }}
+
+),
+
+int_llm_calls as (
+
+    select * from {{ ref('int_llm_calls') }}
+
+),
+
+stg_app__provider_accounts as (
+
+    select * from {{ ref('stg_app__provider_accounts') }}
+
+),
+
+reconciliation_token_types as (
+
+    select * from {{ ref('reconciliation_token_types') }}
+
+),
+
+final as (
+
+    select
+        int_llm_cost_lines.cost_line_id,
+        int_llm_cost_lines.call_id,
+        int_llm_cost_lines.call_date,
+        cast({{ dbt.date_trunc('month', 'int_llm_cost_lines.call_date') }} as date) as call_month,
+        int_llm_cost_lines.provider,
+        coalesce(stg_app__provider_accounts.billing_account_id, 'unallocated') as billing_account_id,
+        coalesce(stg_app__provider_accounts.sub_account_id, 'unallocated') as sub_account_id,
+        int_llm_cost_lines.model_id,
+        coalesce(reconciliation_token_types.token_type, 'other') as token_type,
+        int_llm_cost_lines.service_tier,
+        int_llm_cost_lines.usage_type,
+        coalesce(reconciliation_token_types.is_token_usage, false) as is_token_usage,
+        int_llm_cost_lines.quantity as quantity_tokens,
+        int_llm_cost_lines.line_status,
+        int_llm_cost_lines.list_cost_usd,
+        int_llm_cost_lines.net_cost_usd,
+        coalesce(int_llm_calls.environment, 'unknown') as environment,
+        coalesce(int_llm_calls.feature_id, 'unallocated') as feature_id,
+        coalesce(int_llm_calls.customer_id, 'unallocated') as customer_id
+    from int_llm_cost_lines
+    inner join int_llm_calls
+        on int_llm_cost_lines.call_id = int_llm_calls.call_id
+    left outer join stg_app__provider_accounts
+        on
+            int_llm_cost_lines.provider = stg_app__provider_accounts.provider
+            and int_llm_calls.environment = stg_app__provider_accounts.environment
+    left outer join reconciliation_token_types
+        on int_llm_cost_lines.usage_type = reconciliation_token_types.usage_type
+
+)
+
+select * from final
