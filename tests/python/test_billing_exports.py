@@ -498,11 +498,13 @@ def test_price_change_and_long_context_cliff_are_split_at_their_own_prices(tmp_p
         writer.writerows(rows)
     (tmp_path / "app" / "provider_accounts.csv").write_text(
         "provider,environment,billing_account_id,sub_account_id\nopenai,production,org-x,proj_x\n")
-    table = {"gpt-5.6-sol": ModelPrices("gpt-5.6-sol", "openai", tuple(
-        Period(dt.date(2025, month, 1), dict(zip(COMPONENTS[:2] + COMPONENTS[4:], map(Decimal, regular[key][:2] + regular[key][4:]))),
-               tier_threshold=200_000,
-               tier_prices=dict(zip(COMPONENTS[:2] + COMPONENTS[4:], map(Decimal, long_context[key][:2] + long_context[key][4:]))))
-        for month, key in ((10, "2025-10"), (11, "2025-11"))))}
+
+    def per_mtok(prices: tuple[str, ...]) -> dict[str, Decimal]:
+        return {c: Decimal(p) for c, p in zip(COMPONENTS, prices) if p != "0"}
+
+    periods = tuple(Period(dt.date.fromisoformat(month + "-01"), per_mtok(regular[month]), tier_threshold=200_000,
+                           tier_prices=per_mtok(long_context[month])) for month in ("2025-10", "2025-11"))
+    table = {"gpt-5.6-sol": ModelPrices("gpt-5.6-sol", "openai", periods)}
     write_billing_exports(tmp_path, 1, table)
     cells, _ = _truth(tmp_path)
     got = {(c["month"], c["token_type"]): Decimal(c["estimated_cost_usd"]) for c in cells if c["estimated_cost_usd"]}
