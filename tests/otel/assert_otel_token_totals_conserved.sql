@@ -173,14 +173,12 @@ staged_totals as (
 
     {%- for column in token_columns %}
         {%- if not loop.first %}
-
-    union all
+            union all
         {%- endif %}
-
-    select
-        '{{ column }}' as concept,
-        coalesce(sum({{ column }}), 0) as total_tokens
-    from staged_reported
+        select
+            '{{ column }}' as concept,
+            coalesce(sum({{ column }}), 0) as total_tokens
+        from staged_reported
     {%- endfor %}
 
 ),
@@ -189,14 +187,12 @@ placed_totals as (
 
     {%- for column in token_columns %}
         {%- if not loop.first %}
-
-    union all
+            union all
         {%- endif %}
-
-    select
-        '{{ column }}' as concept,
-        coalesce(sum({{ column }}), 0) as total_tokens
-    from placed_rows
+        select
+            '{{ column }}' as concept,
+            coalesce(sum({{ column }}), 0) as total_tokens
+        from placed_rows
     {%- endfor %}
 
 ),
