@@ -31,7 +31,7 @@ final as (
         total_cost_usd,
         unmapped_cost_usd / nullif(total_cost_usd, 0) as unmapped_cost_share
     from shares
-    where unmapped_cost_usd > {{ var('billing_unmapped_cost_share_warn', 0.01) }} * total_cost_usd
+    where unmapped_cost_usd > {{ var('billing_unmapped_cost_share_warn') }} * total_cost_usd
 
 )
 

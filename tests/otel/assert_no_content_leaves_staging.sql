@@ -4,7 +4,7 @@
 
 -- depends_on: {{ ref('int_llm_tasks') }}, {{ ref('int_llm_call_audit') }}, {{ ref('int_otel_spans_quarantined') }}
 
-{%- set marker = var('otel_content_marker', 'PII-CONTENT-MARKER') -%}
+{%- set marker = var('otel_content_marker') -%}
 {%- set content_name_fragments = [
     'input_messages', 'output_messages', 'prompt', 'completion', 'tool_call_arguments', 'tool_call_result',
     'input_value', 'output_value', 'response_text', 'span_attributes', 'resource_attributes'

@@ -30,6 +30,6 @@ where
     previous_price is not null
     and coalesce(note, '') not like 'verified change:%'
     and (
-        price > previous_price * {{ var('rate_card_price_jump_warn_factor', 3) }}
-        or previous_price > price * {{ var('rate_card_price_jump_warn_factor', 3) }}
+        price > previous_price * {{ var('rate_card_price_jump_warn_factor') }}
+        or previous_price > price * {{ var('rate_card_price_jump_warn_factor') }}
     )

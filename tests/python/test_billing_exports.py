@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from ai_finops.generate.billing import write_billing_exports
+from ai_finops.generate.prices import COMPONENTS, ModelPrices, Period
 from ai_finops.loaders.billing import BILLING_KINDS
 from ai_finops.loaders.kinds import BadInput
 
@@ -37,7 +38,7 @@ def _fixture_module():
 def _generate(target: Path, seed: int = 42) -> list[Path]:
     for sub in ("ground_truth", "app"):
         shutil.copytree(FIXTURE / sub, target / sub)
-    return write_billing_exports(target, seed)
+    return write_billing_exports(target, seed, _fixture_module().price_table())
 
 
 @pytest.fixture(scope="module")
@@ -434,27 +435,31 @@ def test_raw_text_values_cast_exactly_in_duckdb(dataset):
     assert dates == 0
 
 
-def test_a_call_priced_off_its_unit_prices_is_flagged_and_still_conserved(tmp_path):
-    """A list cost that is not price x tokens (e.g. a long-context surcharge) keeps the estimate equal to calls.csv."""
+def test_a_list_cost_the_price_table_does_not_reproduce_raises(tmp_path):
+    """A calls.csv cost that is not the table's price x tokens is a generator bug: an error, never a guessed split."""
     for sub in ("ground_truth", "app"):
         shutil.copytree(FIXTURE / sub, tmp_path / sub)
     calls_path = tmp_path / "ground_truth" / "calls.csv"
     calls = _read_csv(calls_path)
     target = next(i for i, c in enumerate(calls) if c["provider"] == "aws.bedrock" and c["model_id"] == "nova-pro"
                   and c["usage_status"] == "reported" and c["call_date"] == "2025-11-02")
-    calls[target]["list_cost_usd"] = str(Decimal(calls[target]["list_cost_usd"]) * 2)
+    calls[target]["list_cost_usd"] = str(Decimal(calls[target]["list_cost_usd"]) + Decimal("0.000000000001"))
     with calls_path.open("w", newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=list(calls[0]), lineterminator="\n")
         writer.writeheader()
         writer.writerows(calls)
-    write_billing_exports(tmp_path, 42)
-    cells, _ = _truth(tmp_path)
-    flagged = [c for c in cells if "list_cost_not_linear_in_tokens" in c["injected_reason"]]
-    assert flagged and {(c["provider"], c["model_id"], c["month"]) for c in flagged} == {("aws.bedrock", "nova-pro", "2025-11-01")}
-    estimated = sum(Decimal(c["estimated_cost_usd"]) for c in cells
-                    if c["estimated_cost_usd"] and c["model_id"] == "nova-pro" and c["month"] == "2025-11-01")
-    assert estimated == sum(Decimal(c["list_cost_usd"]) for c in calls
-                            if c["model_id"] == "nova-pro" and c["call_date"].startswith("2025-11"))
+    with pytest.raises(ValueError, match=rf"calls.csv:{target + 2}: list_cost_usd .* is not the price table's cost"):
+        write_billing_exports(tmp_path, 42, _fixture_module().price_table())
+    # the same file priced with a table that lacks the model: an error too
+    table = {k: v for k, v in _fixture_module().price_table().items() if k != "nova-pro"}
+    calls[target]["list_cost_usd"] = str(Decimal(calls[target]["list_cost_usd"]) - Decimal("0.000000000001"))
+    with calls_path.open("w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(calls[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(calls)
+    with pytest.raises(ValueError, match="cannot price the call .*no price for nova-pro"):
+        write_billing_exports(tmp_path, 42, table)
+    write_billing_exports(tmp_path, 42, _fixture_module().price_table())  # restored: no error
 
 
 def test_price_change_and_long_context_cliff_are_split_at_their_own_prices(tmp_path):
@@ -462,8 +467,8 @@ def test_price_change_and_long_context_cliff_are_split_at_their_own_prices(tmp_p
     tokens priced at the tier): every call must be split at the prices in force for it (truth: the table below)."""
     import random
 
-    regular = {"2025-10": (5, 0.5, 0, 0, 30), "2025-11": (4, 0.4, 0, 0, 20)}
-    long_context = {"2025-10": (10, 1, 0, 0, 45), "2025-11": (8, 0.8, 0, 0, 30)}
+    regular = {"2025-10": ("5", "0.5", "0", "0", "30"), "2025-11": ("4", "0.4", "0", "0", "20")}
+    long_context = {"2025-10": ("10", "1", "0", "0", "45"), "2025-11": ("8", "0.8", "0", "0", "30")}
     rng = random.Random(3)
     (tmp_path / "ground_truth").mkdir()
     (tmp_path / "app").mkdir()
@@ -476,7 +481,7 @@ def test_price_change_and_long_context_cliff_are_split_at_their_own_prices(tmp_p
         tokens = [rng.randint(210_000 if is_long else 1_000, 400_000 if is_long else 150_000),
                   rng.choice((0, rng.randint(1, 40_000))), 0, 0, rng.randint(100, 20_000)]
         prices = (long_context if is_long else regular)[day[:7]]
-        parts = [Decimal(str(p)) * n / 1_000_000 for p, n in zip(prices, tokens)]
+        parts = [Decimal(p) * n / 1_000_000 for p, n in zip(prices, tokens)]
         for token_type, part, n in zip(TOKEN_TYPES, parts, tokens):
             if n:
                 expected[(day[:7] + "-01", token_type)] += part
@@ -493,9 +498,15 @@ def test_price_change_and_long_context_cliff_are_split_at_their_own_prices(tmp_p
         writer.writerows(rows)
     (tmp_path / "app" / "provider_accounts.csv").write_text(
         "provider,environment,billing_account_id,sub_account_id\nopenai,production,org-x,proj_x\n")
-    write_billing_exports(tmp_path, 1)
+
+    def per_mtok(prices: tuple[str, ...]) -> dict[str, Decimal]:
+        return {c: Decimal(p) for c, p in zip(COMPONENTS, prices) if p != "0"}
+
+    periods = tuple(Period(dt.date.fromisoformat(month + "-01"), per_mtok(regular[month]), tier_threshold=200_000,
+                           tier_prices=per_mtok(long_context[month])) for month in ("2025-10", "2025-11"))
+    table = {"gpt-5.6-sol": ModelPrices("gpt-5.6-sol", "openai", periods)}
+    write_billing_exports(tmp_path, 1, table)
     cells, _ = _truth(tmp_path)
-    assert not [c for c in cells if "list_cost_not_linear_in_tokens" in c["injected_reason"]]
     got = {(c["month"], c["token_type"]): Decimal(c["estimated_cost_usd"]) for c in cells if c["estimated_cost_usd"]}
     assert got == dict(expected)
 

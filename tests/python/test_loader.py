@@ -301,6 +301,32 @@ def test_cli_exits_non_zero_with_file_and_line(engine, tmp_path, capsys):
     assert f"{bad}:3: not valid JSON" in capsys.readouterr().err
 
 
+def test_cli_exits_non_zero_when_a_file_matches_no_kind(engine, tmp_path, capsys):
+    root = dataset(tmp_path, otlp={"spans-0000.jsonl": "genai_example.jsonl"})
+    stray = root / "billing" / "costs.json"  # a misnamed export: no kind matches it
+    stray.parent.mkdir(parents=True)
+    stray.write_text("{}\n")
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    environment = {"duckdb": {"AI_FINOPS_DUCKDB_PATH": engine.overrides.get("path", "")},
+                   "postgres": {"AI_FINOPS_PG_DBNAME": PG_DBNAME}}[engine.target]
+    previous = {key: os.environ.get(key) for key in environment}
+    os.environ.update(environment)
+    try:
+        assert run(parser.parse_args(["--target", engine.target, "--raw-schema", SCHEMA, str(root)])) == 1
+        assert "matched no known kind" in capsys.readouterr().err
+        # the matching file was loaded all the same; with --allow-unmatched the same call succeeds
+        assert run(parser.parse_args(["--target", engine.target, "--raw-schema", SCHEMA, "--allow-unmatched",
+                                      str(root)])) == 0
+    finally:
+        for key, value in previous.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    assert len(spans(engine)) == 1
+
+
 # --- CSV -------------------------------------------------------------------------------------------------------------
 
 

@@ -5,14 +5,9 @@ sub-account, model, token type, service tier) with the estimate (calls.csv list 
 billed amount of the provider's cost export and the status the generator's injected differences must produce;
 ground_truth/billing_other_charges.csv lists the non-token charges. Both are computed by the generator alone.
 
-A cell flagged `list_cost_not_linear_in_tokens` is one where the generator could not verify the split of a call's
-list cost over its token types (its own words: "only the split is uncertain"); for those cells the split is not
-ground truth, so they are compared as a group (same month, provider, accounts, model and tier, all token types).
-The generator can also split a call without flagging it: when no verified price regime explains the call, it extends
-the closest regime by the one token type it lacks and implies that type's price from the residual (e.g. a lone
-long-context gpt-5.6-sol call: the truth puts cache reads at ~5 USD/M where the rate card's long-context price is
-0.8 USD/M, while the call's total is exact). A group whose cells differ but whose total equals the truth exactly is
-treated the same way; such groups must stay rare (UNCERTAIN_MAX_SHARE of the cells).
+Every cell is compared on its own, strictly: the estimate to 1e-9 USD, the status exactly. The generator splits each
+call's list cost per token type with its own price table (generate/prices.py), independent of the rate-card seeds and
+SQL, so a cell that differs is a defect of the marts (or of the seeds), never forgiven.
 """
 
 from __future__ import annotations
@@ -28,8 +23,6 @@ from conftest import as_decimal
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 EXACT = Decimal("0.000000001")
 CELL = ("month", "provider", "billing_account_id", "sub_account_id", "model_id", "token_type", "service_tier")
-NOT_LINEAR = "list_cost_not_linear_in_tokens"
-UNCERTAIN_MAX_SHARE = Decimal("0.1")
 CHARGE_CATEGORY = {"tax": "Tax", "credit": "Credit", "tool_fee": "Usage"}
 
 
@@ -57,31 +50,6 @@ def require_billing_lines(warehouse) -> None:
         pytest.skip(message)
 
 
-def group_of(key: tuple) -> tuple:
-    return key[:5] + key[6:]
-
-
-def uncertain_split_groups(mine: dict, truth: dict) -> set[tuple]:
-    """Groups whose split over token types is not ground truth: flagged by the generator, or differing per cell
-    while their total estimate equals the truth exactly."""
-    flagged = {group_of(key) for key, row in truth.items() if NOT_LINEAR in row["injected_reason"]}
-    group_truth, group_mine, differing = defaultdict(Decimal), defaultdict(Decimal), set()
-    for key, row in truth.items():
-        if row["estimated_cost_usd"] == "":
-            continue
-        found = as_decimal(mine[key]["estimated_cost_usd"]) if key in mine else Decimal(0)
-        group_truth[group_of(key)] += as_decimal(row["estimated_cost_usd"])
-        group_mine[group_of(key)] += found
-        if abs(found - as_decimal(row["estimated_cost_usd"])) > EXACT:
-            differing.add(group_of(key))
-    unflagged = {group for group in differing if abs(group_truth[group] - group_mine[group]) <= EXACT}
-    groups = flagged | unflagged
-    uncertain_cells = sum(1 for key in truth if group_of(key) in groups)
-    assert uncertain_cells <= UNCERTAIN_MAX_SHARE * len(truth), (
-        f"{uncertain_cells} of {len(truth)} cells have an uncertain split: too many for the comparison to mean much")
-    return groups
-
-
 def test_estimates_equal_ground_truth(warehouse):
     mine, truth = monthly_cells(warehouse), truth_cells(warehouse)
     estimated = {key: row for key, row in mine.items() if row["estimated_cost_lines"] > 0}
@@ -89,18 +57,9 @@ def test_estimates_equal_ground_truth(warehouse):
     assert set(estimated) == set(expected), (
         f"cells only in the mart: {sorted(set(estimated) - set(expected))[:5]}; "
         f"cells only in the truth: {sorted(set(expected) - set(estimated))[:5]}")
-    uncertain_groups = uncertain_split_groups(mine, truth)
     wrong = [(key, row["estimated_cost_usd"], estimated[key]["estimated_cost_usd"]) for key, row in expected.items()
-             if group_of(key) not in uncertain_groups
-             and abs(as_decimal(row["estimated_cost_usd"]) - as_decimal(estimated[key]["estimated_cost_usd"])) > EXACT]
+             if abs(as_decimal(row["estimated_cost_usd"]) - as_decimal(estimated[key]["estimated_cost_usd"])) > EXACT]
     assert not wrong, f"{len(wrong)} cells whose estimate differs from the truth, e.g. {wrong[:5]}"
-    group_truth, group_mine = defaultdict(Decimal), defaultdict(Decimal)
-    for key, row in expected.items():
-        if group_of(key) in uncertain_groups:
-            group_truth[group_of(key)] += as_decimal(row["estimated_cost_usd"])
-            group_mine[group_of(key)] += as_decimal(estimated[key]["estimated_cost_usd"])
-    wrong_groups = [(g, group_truth[g], group_mine[g]) for g in group_truth if abs(group_truth[g] - group_mine[g]) > EXACT]
-    assert not wrong_groups, f"groups whose total estimate differs from the truth: {wrong_groups[:5]}"
 
 
 def test_monthly_statuses_equal_ground_truth(warehouse):
@@ -110,9 +69,8 @@ def test_monthly_statuses_equal_ground_truth(warehouse):
     assert not missing, f"truth cells absent from the mart: {missing}"
     extra = sorted(key for key in set(mine) - set(truth))[:5]
     assert not extra, f"mart cells the generator does not know: {extra}"
-    uncertain_groups = uncertain_split_groups(mine, truth)
     wrong = [(key, row["expected_status"], mine[key]["status"], row["injected_reason"]) for key, row in truth.items()
-             if group_of(key) not in uncertain_groups and mine[key]["status"] != row["expected_status"]]
+             if mine[key]["status"] != row["expected_status"]]
     assert not wrong, f"{len(wrong)} cells with another status than the truth, e.g. {wrong[:5]}"
     wrong_billed = [(key, row["billed_cost_usd"], mine[key]["billed_cost_usd"]) for key, row in truth.items()
                     if abs(as_decimal(row["billed_cost_usd"]) - as_decimal(mine[key]["billed_cost_usd"])) > EXACT]

@@ -3,8 +3,8 @@
     Inheritance walks up a fixed number of ancestors (var otel_max_ancestor_depth) with one self-join per level:
     portable to Spark (no recursive CTE) and linear in the number of spans. -#}
 
-{%- set max_depth = var('otel_max_ancestor_depth', 12) | int -%}
-{%- set default_cache_write_duration = var('default_cache_write_duration', '5m') -%}
+{%- set max_depth = var('otel_max_ancestor_depth') | int -%}
+{%- set default_cache_write_duration = var('default_cache_write_duration') -%}
 {%- if default_cache_write_duration not in ('5m', '1h') -%}
     {{ exceptions.raise_compiler_error("var default_cache_write_duration must be '5m' or '1h', got " ~ default_cache_write_duration) }}
 {%- endif -%}

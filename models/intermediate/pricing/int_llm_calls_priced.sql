@@ -30,6 +30,7 @@ call_costs as (
     select
         call_id,
         count(*) as cost_line_count,
+        sum(case when line_status = 'unknown_usage_type' then 1 else 0 end) as unknown_usage_type_line_count,
         sum(case when line_status = 'no_price_in_force' then 1 else 0 end) as unpriced_line_count,
         sum(case when line_status = 'no_fx_rate' then 1 else 0 end) as no_fx_line_count,
         sum(case when is_long_context_tier then 1 else 0 end) as long_context_line_count,
@@ -82,6 +83,7 @@ classified as (
                     and int_llm_calls.cache_write_1h_tokens is null
                     and int_llm_calls.output_tokens is null
                 ) then 'missing_usage'
+            when coalesce(call_costs.unknown_usage_type_line_count, 0) > 0 then 'unknown_usage_type'
             when coalesce(call_costs.unpriced_line_count, 0) > 0 then 'no_price_in_force'
             when coalesce(call_costs.no_fx_line_count, 0) > 0 then 'no_fx_rate'
             when

@@ -142,9 +142,12 @@ usage_lines as (
         usage_quantities.usage_type,
         cast(usage_quantities.quantity as {{ dbt.type_bigint() }}) as quantity,
         usage_types.parent_usage_type,
-        coalesce(usage_types.is_subset_of_parent, false) as is_subset_of_parent
+        coalesce(usage_types.is_subset_of_parent, false) as is_subset_of_parent,
+        -- A usage type this model emits but the seed rate_card_usage_types lacks is kept (never dropped): its line
+        -- gets line_status unknown_usage_type and its call is unpriced.
+        usage_types.usage_type is null as is_unknown_usage_type
     from usage_quantities
-    inner join stg_rate_cards__usage_types as usage_types
+    left outer join stg_rate_cards__usage_types as usage_types
         on usage_quantities.usage_type = usage_types.usage_type
     where usage_quantities.quantity > 0
 
@@ -262,6 +265,7 @@ billed_lines as (
         usage_lines.quantity,
         usage_lines.parent_usage_type,
         usage_lines.is_subset_of_parent,
+        usage_lines.is_unknown_usage_type,
         billed.billed_usage_type,
         billed.chain_level,
         billed.price_id,
@@ -279,11 +283,15 @@ billed_lines as (
             usage_lines.call_id = billed.call_id
             and usage_lines.usage_type = billed.usage_type
             and billed.billing_rank = 1
+            and not usage_lines.is_unknown_usage_type
     -- A subset (reasoning, audio, image) not priced apart stays inside its parent's quantity: no line of its own.
     -- A per-request fee exists only where the model has one.
     where
-        not (usage_lines.is_subset_of_parent and coalesce(billed.chain_level, 1) > 0)
-        and not (usage_lines.usage_type = 'request' and billed.price_id is null)
+        usage_lines.is_unknown_usage_type
+        or (
+            not (usage_lines.is_subset_of_parent and coalesce(billed.chain_level, 1) > 0)
+            and not (usage_lines.usage_type = 'request' and billed.price_id is null)
+        )
 
 ),
 
@@ -390,6 +398,7 @@ final as (
             ) * to_reporting.rate as decimal(38, 12)
         ) as net_cost_reporting,
         case
+            when costed_lines.is_unknown_usage_type then 'unknown_usage_type'
             when costed_lines.price_id is null then 'no_price_in_force'
             when to_usd.rate is null or to_reporting.rate is null then 'no_fx_rate'
             else 'priced'

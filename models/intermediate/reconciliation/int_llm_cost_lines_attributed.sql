@@ -1,6 +1,8 @@
 -- One row per priced cost line (int_llm_cost_lines), attributed to the billing cell it should appear in:
 -- billing account and sub-account (through the call's environment), billing token type, and the call's feature
--- and customer.
+-- and customer. Only calls the pricing layer marks `priced` carry an estimate: an unpriced call (tier fallback,
+-- unknown model, partial pricing, ...) keeps its lines with NULL cost, exactly as fct_llm_cost_daily leaves it out,
+-- so reconciliation and the cost marts never disagree on what telemetry estimates.
 with
 
 int_llm_cost_lines as (
@@ -9,9 +11,9 @@ int_llm_cost_lines as (
 
 ),
 
-int_llm_calls as (
+int_llm_calls_priced as (
 
-    select * from {{ ref('int_llm_calls') }}
+    select * from {{ ref('int_llm_calls_priced') }}
 
 ),
 
@@ -44,18 +46,23 @@ final as (
         coalesce(reconciliation_token_types.is_token_usage, false) as is_token_usage,
         int_llm_cost_lines.quantity as quantity_tokens,
         int_llm_cost_lines.line_status,
-        int_llm_cost_lines.list_cost_usd,
-        int_llm_cost_lines.net_cost_usd,
-        coalesce(int_llm_calls.environment, 'unknown') as environment,
-        coalesce(int_llm_calls.feature_id, 'unallocated') as feature_id,
-        coalesce(int_llm_calls.customer_id, 'unallocated') as customer_id
+        int_llm_calls_priced.pricing_status,
+        case
+            when int_llm_calls_priced.pricing_status = 'priced' then int_llm_cost_lines.list_cost_usd
+        end as list_cost_usd,
+        case
+            when int_llm_calls_priced.pricing_status = 'priced' then int_llm_cost_lines.net_cost_usd
+        end as net_cost_usd,
+        coalesce(int_llm_calls_priced.environment, 'unknown') as environment,
+        coalesce(int_llm_calls_priced.feature_id, 'unallocated') as feature_id,
+        coalesce(int_llm_calls_priced.customer_id, 'unallocated') as customer_id
     from int_llm_cost_lines
-    inner join int_llm_calls
-        on int_llm_cost_lines.call_id = int_llm_calls.call_id
+    inner join int_llm_calls_priced
+        on int_llm_cost_lines.call_id = int_llm_calls_priced.call_id
     left outer join stg_app__provider_accounts
         on
             int_llm_cost_lines.provider = stg_app__provider_accounts.provider
-            and int_llm_calls.environment = stg_app__provider_accounts.environment
+            and int_llm_calls_priced.environment = stg_app__provider_accounts.environment
     left outer join reconciliation_token_types
         on int_llm_cost_lines.usage_type = reconciliation_token_types.usage_type
 

@@ -12,15 +12,14 @@ model x service tier x token type, and writes each provider's export in its own 
 | gcp.*           | `gcp/billing_export_<billing account>.jsonl`                           | BigQuery standard export rows as JSON lines (credits array, labels, invoice.month in US Pacific time) |
 | azure.ai.openai | `azure/cost_export_<billing account>.csv`                              | Cost Management actual-cost CSV: BOM, CRLF, M/D/YYYY, Quantity in 1K blocks, E-notation, tags without braces |
 
-Prices. The generator's prices are used only through calls.csv: for every (provider, model_id, service_tier) the unit
-price of each token type is solved exactly (rational Gaussian elimination) from calls that report usage and their
-`list_cost_usd`. A model can have several price regimes (an effective-dated price change, a long-context cliff that
-prices every token of a large request higher): a regime is accepted only when it explains exactly a further call that
-has all its token types, and each call is split at the regime that explains it (so the split sums back to the call's
-cost exactly). A billed line is the sum of those splits over the day (x an injected factor), rounded to 12 decimals;
-every amount is written exactly (decimal text, never a float round trip). A call that no regime explains is split in
-proportion to the closest regime's prices and its cells carry `list_cost_not_linear_in_tokens`. A call without usage
-(`usage_status` missing) is billed with its model's mean tokens per call, unless a retry or fallback of its task
+Prices. Each call's `list_cost_usd` is split per token type with the generator's own price table
+(`generate/prices.py`, the table `generate/traffic.py` prices calls with): the period in force on the call's UTC date,
+the long-context cliff (every token of a request whose total input is above the period's threshold at the tier
+prices), the service-tier variant (batch, flex, priority). The parts are exact and must sum exactly to the call's
+`list_cost_usd`; a call whose list cost the table does not reproduce is a generator bug and raises (no guessed split).
+A billed line is the sum of those parts over the day (x an injected factor), rounded to 12 decimals; every amount is
+written exactly (decimal text, never a float round trip). A call without usage (`usage_status` missing) is billed
+with its model's mean tokens per call at the prices in force on its day, unless a retry or fallback of its task
 follows it (then it was a failed attempt, which providers do not bill).
 
 Ground truth. `ground_truth/billing.csv` has one row per reconciliation cell (month = UTC month of the usage day,
@@ -48,8 +47,6 @@ Injected differences (`injected_reason`, `;`-joined when several hit one cell):
 - `billing_lag`: the last usage day of one provider is not exported yet -> under / no_billing
 - `usage_missing_in_telemetry`: calls whose spans carried no usage are billed with the model's mean tokens per call
 - `tier_absent_from_cost_report`: Anthropic priority/flex costs are not in the cost report -> no_billing
-- `list_cost_not_linear_in_tokens` (not injected, detected): a calls.csv cost no verified price regime explains; the
-  call is split in proportion to the closest regime's prices (billed = estimated still; only the split is uncertain)
 Non-token charges: AWS tax (8.25 %) and a credit, a GCP promotional credit in `credits[]`, OpenAI web search and
 Anthropic web search tool fees.
 """
@@ -59,9 +56,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import hashlib
-import itertools
 import json
-import math
 import random
 import re
 from collections import defaultdict
@@ -69,6 +64,8 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from fractions import Fraction
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+from ai_finops.generate.prices import COMPONENTS, PRICE_TABLE, ModelPrices, period_for, unit_prices
 
 TOKEN_TYPES = ("input_uncached", "cache_read", "cache_write_5m", "cache_write_1h", "output")
 TOKEN_COLUMNS = tuple(f"{t}_tokens" for t in TOKEN_TYPES)
@@ -89,10 +86,7 @@ WEB_SEARCH_PRICE_USD = Fraction(1, 100)  # per search (10 USD per 1,000), the ge
 WEB_SEARCHES = (40, 120)
 
 PAGE_BUCKETS = 7
-WINDOW_SIZE = 12  # recent calls of a group from which a new price regime is discovered
 TASK_ROWS_MAX = 10_000  # rows of one task held to look for a retry after a call without usage
-PENDING_MAX = 1_000_000  # calls kept until their regime is known; beyond, they are split at once
-LARGE_REQUEST_TOKENS = 128_000  # input above this goes to the large-request window (long-context cliffs: 128k+)
 Q12 = Decimal("1e-12")
 PACIFIC = ZoneInfo("America/Los_Angeles")
 
@@ -185,162 +179,59 @@ def _fmt_status(estimated: Decimal | None, billed: Decimal | None) -> str:
 
 
 # ----------------------------------------------------------------------------------------------------------------
-# price derivation from calls.csv
+# prices from the generator's own table
 
 
-class _Regime:
-    """One price regime of a (provider, model, tier): cost = sum(price_t x tokens_t), solved exactly and incrementally.
+class _Pricer:
+    """USD per token of each token type for one request, from a price table of `generate/prices.py`'s shape.
 
-    A model can have several regimes in one dataset (an effective-dated price change, a long-context cliff that prices
-    every token of a large request higher), so calls are clustered: a call joins the first regime that explains its
-    cost exactly, else a regime whose basis it extends, else a new regime.
-    """
+    A token type the table has no price for is None (a call with such tokens cannot be priced: an error)."""
 
-    def __init__(self) -> None:
-        self.rows: list[tuple[list[Fraction], Fraction, int]] = []  # reduced rows with their pivot column
-        self.active = [False] * len(TOKEN_TYPES)
-        self.count = 0
-        self._integer: tuple[list[int], int] | None = None
-        self._prices: list[Fraction] | None = None
+    _UNSET = object()
 
-    def full_rank(self) -> bool:
-        return len(self.rows) == sum(self.active)
+    def __init__(self, table: dict[str, ModelPrices]) -> None:
+        self.table = table
+        self.thresholds: dict[tuple, object] = {}
+        self.cache: dict[tuple, tuple[Fraction | None, ...]] = {}
 
-    def covers(self, tokens: list[int]) -> bool:
-        return all(self.active[i] or not n for i, n in enumerate(tokens))
+    def prices(self, model: str, day: str, tier: str, input_total_tokens: int) -> tuple[Fraction | None, ...]:
+        key = (model, day, tier)
+        threshold = self.thresholds.get(key, self._UNSET)
+        if threshold is self._UNSET:
+            threshold = self.thresholds[key] = period_for(model, dt.date.fromisoformat(day), self.table).tier_threshold
+        above = threshold is not None and input_total_tokens > threshold
+        full_key = key + (above,)
+        if full_key not in self.cache:
+            per_mtok = unit_prices(model, dt.date.fromisoformat(day), tier, input_total_tokens, self.table)
+            self.cache[full_key] = tuple(
+                Fraction(per_mtok[c]) / 1_000_000 if c in per_mtok else None for c in COMPONENTS)
+        return self.cache[full_key]
 
-    def try_add(self, tokens: list[int], cost: Fraction, allow_new_columns: bool) -> bool:
-        vector = [Fraction(n) for n in tokens]
-        rhs = cost
-        for row, row_rhs, pivot in self.rows:
-            if vector[pivot]:
-                factor = vector[pivot] / row[pivot]
-                vector = [a - factor * b for a, b in zip(vector, row)]
-                rhs -= factor * row_rhs
-        pivot = next((i for i, a in enumerate(vector) if a), None)
-        if pivot is None:
-            return rhs == 0  # in the span: a member only when consistent
-        if not allow_new_columns and not self.covers(tokens):
-            return False
-        self.rows.append((vector, rhs, pivot))
-        for i, n in enumerate(tokens):
-            if n:
-                self.active[i] = True
-        self._integer = self._prices = None
-        return True
-
-    def prices(self) -> list[Fraction]:
-        """Back-substitution; columns without a pivot get price 0."""
-        if self._prices is None:
-            prices = [Fraction(0)] * len(TOKEN_TYPES)
-            for row, rhs, pivot in sorted(self.rows, key=lambda r: -r[2]):
-                value = rhs - sum(row[j] * prices[j] for j in range(len(TOKEN_TYPES)) if j != pivot)
-                prices[pivot] = value / row[pivot]
-            self._prices = prices
-        return self._prices
-
-    def integer(self) -> tuple[list[int], int]:
-        if self._integer is None:
-            prices = self.prices()
-            denominator = math.lcm(*(p.denominator for p in prices))
-            self._integer = ([int(p * denominator) for p in prices], denominator)
-        return self._integer
-
-    def explains(self, tokens: list[int], cost_units: int, cost_scale: int) -> bool:
-        if not self.covers(tokens):
-            return False
-        numerators, denominator = self.integer()
-        return cost_units * denominator == sum(a * n for a, n in zip(numerators, tokens)) * cost_scale
+    def parts(self, model: str, day: str, tier: str, tokens: list[int]) -> list[Fraction]:
+        """Cost of each token type of one request (tokens in TOKEN_TYPES order), exact."""
+        unit = self.prices(model, day, tier, tokens[0] + tokens[1] + tokens[2] + tokens[3])
+        parts = []
+        for token_type, n, price in zip(TOKEN_TYPES, tokens, unit):
+            if n and price is None:
+                raise ValueError(f"{model} has no {token_type} price ({tier}, {day})")
+            parts.append(price * n if n else Fraction(0))
+        return parts
 
 
-class _Group:
-    """All price regimes of one (provider, model, tier), and the mean tokens per call (to bill calls without usage).
-
-    A regime is accepted only when verified: solved exactly from k independent recent calls (k = its token types,
-    one of them the call no regime explained yet) and explaining exactly another recent call that has all k token
-    types. So a large request priced at a long-context cliff, or the first calls after a price change, never bend the
-    unit prices of another regime.
-    """
+class _MeanTokens:
+    """Mean tokens per call of one (provider, model, tier), to bill calls whose spans reported no usage."""
 
     def __init__(self) -> None:
-        self.regimes: list[_Regime] = []
-        # recent calls, one window for ordinary requests and one for large ones (where long-context cliffs live)
-        self.windows: tuple[list, list] = ([], [])
-        self.token_sums = [0] * len(TOKEN_TYPES)
+        self.sums = [0] * len(TOKEN_TYPES)
         self.calls = 0
-        self.ordered: list[_Regime] = []
 
-    def learn(self, tokens: list[int], call: "_Call") -> "_Regime | None":
-        """Learn from one call; returns the regime that explains it, if one does (else the call waits)."""
+    def add(self, tokens: list[int]) -> None:
         self.calls += 1
-        for i, n in enumerate(tokens):
-            self.token_sums[i] += n
-        columns = frozenset(i for i, n in enumerate(tokens) if n)
-        window = self.windows[tokens[0] + tokens[1] + tokens[2] + tokens[3] > LARGE_REQUEST_TOKENS]
-        window.append((tokens, columns, call))
-        if len(window) > WINDOW_SIZE:
-            window.pop(0)
-        for regime in self.regimes:
-            if regime.explains(tokens, call.cost_units, call.cost_scale):
-                regime.count += 1
-                return regime
-        return self._discover(tokens, columns, call, window) if columns else None
+        for index, n in enumerate(tokens):
+            self.sums[index] += n
 
-    def _discover(self, tokens: list[int], columns: frozenset, call: "_Call", window: list) -> "_Regime | None":
-        peers = [(t, c) for t, cols, c in window[:-1] if cols <= columns]
-        if not any(all(t[i] for i in columns) for t, _ in peers):
-            return None  # nothing could verify a regime over these token types yet
-        for others in itertools.combinations(peers, len(columns) - 1):
-            regime = _Regime()
-            basis = ((tokens, call),) + others
-            if not all(regime.try_add(t, c.cost, True) for t, c in basis):
-                continue
-            if not regime.full_rank() or any(p < 0 for p in regime.prices()):
-                continue
-            used = {id(c) for _, c in basis}
-            if any(id(c) not in used and all(t[i] for i in columns)
-                   and (len(columns) == 1 or not any(_proportional(t, b) for b, _ in basis))
-                   and regime.explains(t, c.cost_units, c.cost_scale) for t, c in peers):
-                regime.count = len(columns) + 1
-                self.regimes.append(regime)
-                return regime
-        return None
-
-    def finish(self) -> None:
-        self.ordered = sorted(self.regimes, key=lambda r: -r.count)
-
-    def split(self, tokens: list[int], call: "_Call") -> int | list[Fraction] | None:
-        """The index of a regime explaining the call; else exact parts from a regime extended by one token type whose
-        implied unit price is plausible (0 <= price <= the regime's highest price); else None."""
-        for index, regime in enumerate(self.ordered):
-            if regime.explains(tokens, call.cost_units, call.cost_scale):
-                return index
-        cost = call.cost
-        for regime in self.ordered:
-            new = [i for i, n in enumerate(tokens) if n and not regime.active[i]]
-            if len(new) != 1:
-                continue
-            prices = list(regime.prices())
-            residual = cost - sum(p * n for p, n in zip(prices, tokens))
-            implied = residual / tokens[new[0]]
-            if 0 <= implied <= max(prices):
-                prices[new[0]] = implied
-                return [p * n for p, n in zip(prices, tokens)]
-        return None
-
-    def fallback_prices(self, tokens: list[int]) -> list[Fraction]:
-        for regime in self.ordered:
-            if regime.covers(tokens):
-                return regime.prices()
-        return self.ordered[0].prices() if self.ordered else [Fraction(0)] * len(TOKEN_TYPES)
-
-    def mean_tokens(self) -> list[int]:
-        return [round(Fraction(s, self.calls)) for s in self.token_sums] if self.calls else [0] * len(TOKEN_TYPES)
-
-
-def _proportional(a: list[int], b: list[int]) -> bool:
-    """True when two token vectors are multiples of each other (one verifies nothing about the other)."""
-    return all(x * b[0] == y * a[0] for x, y in zip(a, b)) if a[0] and b[0] else a == b
+    def mean(self) -> list[int]:
+        return [round(Fraction(s, self.calls)) for s in self.sums] if self.calls else [0] * len(TOKEN_TYPES)
 
 
 class _Call:
@@ -413,21 +304,6 @@ def _read_calls(path: Path):
             except (ValueError, ArithmeticError) as error:
                 raise ValueError(f"{path}:{line_number}: unreadable token count or list_cost_usd ({error})") from None
             yield line_number, call
-
-
-def _split(tokens: list[int], prices: list[Fraction], cost: Fraction) -> list[Fraction]:
-    parts = [p * n for p, n in zip(prices, tokens)]
-    predicted = sum(parts)
-    if predicted == cost:
-        return parts
-    if predicted == 0:
-        weights = [Fraction(n) for n in tokens]
-        total = sum(weights)
-        if total == 0:
-            weights, total = [Fraction(0)] * len(TOKEN_TYPES), Fraction(1)
-            weights[0] = Fraction(1)
-        return [cost * w / total for w in weights]
-    return [cost * p / predicted for p in parts]
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -514,46 +390,29 @@ def _slug(text: str) -> str:
 # main entry point
 
 
-def write_billing_exports(out_dir: Path, seed: int) -> list[Path]:
-    """Write billing exports under out_dir/billing from out_dir/ground_truth/calls.csv; returns the files written."""
+def write_billing_exports(out_dir: Path, seed: int, price_table: dict[str, ModelPrices] | None = None) -> list[Path]:
+    """Write billing exports under out_dir/billing from out_dir/ground_truth/calls.csv; returns the files written.
+
+    `price_table` defaults to the generator's own table (`generate/prices.py` PRICE_TABLE, the one that priced
+    calls.csv); a hand-written calls.csv fixture passes its own table of the same shape."""
     out_dir = Path(out_dir)
     calls_path = out_dir / "ground_truth" / "calls.csv"
     accounts_path = out_dir / "app" / "provider_accounts.csv"
     rng = random.Random(f"billing-{seed}")
+    pricer = _Pricer(PRICE_TABLE if price_table is None else price_table)
 
-    # one pass over calls.csv: price regimes per (provider, model, tier); tokens per billing line and regime
+    # one pass over calls.csv: each call split per token type at the table's prices; tokens and amounts per line
     # line key: (day, provider, billing_account, sub_account, region, model, tier)
-    groups: dict[tuple[str, str, str], _Group] = defaultdict(_Group)
+    mean_tokens: dict[tuple[str, str, str], _MeanTokens] = defaultdict(_MeanTokens)
     usage: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(TOKEN_TYPES))
     requests: dict[tuple, int] = defaultdict(int)
-    regime_tokens: dict[tuple, list[int]] = defaultdict(lambda: [0] * len(TOKEN_TYPES))  # (line key, regime)
-    split_parts: dict[tuple, list[Fraction]] = defaultdict(lambda: [Fraction(0)] * len(TOKEN_TYPES))  # line key
+    line_amounts: dict[tuple, list[Fraction]] = defaultdict(lambda: [Fraction(0)] * len(TOKEN_TYPES))
     unseen_calls: dict[tuple, int] = defaultdict(int)  # billed calls without usage in their spans, per line key
-    pending: list[tuple[tuple, list[int], _Call]] = []  # calls no regime explained yet when they were read
     reasons: dict[tuple, set[str]] = defaultdict(set)
     first_called_at: dict[str, str] = {}
-    zero = [0] * len(TOKEN_TYPES)
 
     def cell_of(line_key: tuple) -> tuple:
         return (_month(line_key[0]), line_key[1], line_key[2], line_key[3], line_key[5], line_key[7], line_key[6])
-
-    def split_unexplained(key: tuple, tokens: list[int], call: _Call, group: _Group) -> None:
-        result = group.split(tokens, call)
-        if isinstance(result, int):
-            accumulated = regime_tokens[(key, group.ordered[result])]
-            for index in range(len(TOKEN_TYPES)):
-                accumulated[index] += tokens[index]
-            return
-        parts = result
-        if parts is None:
-            # not explained by any regime: split in proportion to the closest unit prices, still conserving
-            parts = _split(tokens, group.fallback_prices(tokens), call.cost)
-            for index, token_type in enumerate(TOKEN_TYPES):
-                if tokens[index] or parts[index]:
-                    reasons[cell_of(key + (token_type,))].add("list_cost_not_linear_in_tokens")
-        accumulated = split_parts[key]
-        for index in range(len(TOKEN_TYPES)):
-            accumulated[index] += parts[index]
 
     for line_number, call in _calls(calls_path):
         if call.provider not in PROVIDERS:
@@ -561,22 +420,22 @@ def write_billing_exports(out_dir: Path, seed: int) -> list[Path]:
         if call.tier not in ("standard", "batch", "flex", "priority"):
             raise ValueError(f"{calls_path}:{line_number}: unknown service_tier {call.tier!r}")
         key = (call.day, call.provider, call.account, call.sub_account, call.region, call.model, call.tier)
-        group = groups[(call.provider, call.model, call.tier)]
         tokens = call.tokens
         if tokens is not None:
-            regime = group.learn(tokens, call)
-            if regime is not None:
-                accumulated = regime_tokens[(key, regime)]
-                for index in range(len(TOKEN_TYPES)):
-                    accumulated[index] += tokens[index]
-            elif len(pending) < PENDING_MAX:
-                pending.append((key, tokens, call))
-            else:
-                group.finish()
-                split_unexplained(key, tokens, call, group)
-            line_tokens = usage[key]
+            try:
+                parts = pricer.parts(call.model, call.day, call.tier, tokens)
+            except ValueError as error:
+                raise ValueError(f"{calls_path}:{line_number}: cannot price the call ({error})") from None
+            if sum(parts) != call.cost:
+                raise ValueError(
+                    f"{calls_path}:{line_number}: list_cost_usd {_plain(_q12(call.cost))} is not the price table's "
+                    f"cost {_plain(_q12(sum(parts)))} of {call.model} ({call.tier}, {call.day}, tokens {tokens}): "
+                    "calls.csv and the price table disagree (a generator bug)")
+            mean_tokens[(call.provider, call.model, call.tier)].add(tokens)
+            line_tokens, amounts = usage[key], line_amounts[key]
             for index in range(len(TOKEN_TYPES)):
                 line_tokens[index] += tokens[index]
+                amounts[index] += parts[index]
         else:
             if call.cost_units:
                 raise ValueError(f"{calls_path}:{line_number}: a call without usage has a list cost; expected 0")
@@ -585,40 +444,29 @@ def write_billing_exports(out_dir: Path, seed: int) -> list[Path]:
         requests[key] += 1
         if call.provider == "openai" and ("openai" not in first_called_at or call.called_at < first_called_at["openai"]):
             first_called_at["openai"] = call.called_at
-    for group in groups.values():
-        group.finish()
-    for key, tokens, call in pending:
-        split_unexplained(key, tokens, call, groups[(key[1], key[5], key[6])])
-    unseen_tokens: dict[tuple, list[int]] = {}
-    for key, count in unseen_calls.items():
-        tokens = [n * count for n in groups[(key[1], key[5], key[6])].mean_tokens()]
-        unseen_tokens[key] = tokens
-        for index, token_type in enumerate(TOKEN_TYPES):
-            usage[key][index] += tokens[index]
-            if tokens[index]:
-                reasons[cell_of(key + (token_type,))].add("usage_missing_in_telemetry")
 
-    # billed lines before injections = estimated parts (+ usage no span reported, at the group's main prices)
-    line_amounts: dict[tuple, list[Fraction]] = defaultdict(lambda: [Fraction(0)] * len(TOKEN_TYPES))
-    for (key, regime), tokens in regime_tokens.items():
-        prices = regime.prices()
-        amounts = line_amounts[key]
-        for index in range(len(TOKEN_TYPES)):
-            amounts[index] += prices[index] * tokens[index]
-    for key, parts in split_parts.items():
-        amounts = line_amounts[key]
-        for index in range(len(TOKEN_TYPES)):
-            amounts[index] += parts[index]
+    # estimate per cell = the split list costs of the calls that reported usage
     estimated: dict[tuple, Fraction] = defaultdict(Fraction)
     for key, amounts in line_amounts.items():
         for index, token_type in enumerate(TOKEN_TYPES):
-            if amounts[index] or usage[key][index] - unseen_tokens.get(key, zero)[index]:
+            if amounts[index] or usage[key][index]:
                 estimated[cell_of(key + (token_type,))] += amounts[index]
-    for key, tokens in unseen_tokens.items():
-        prices = groups[(key[1], key[5], key[6])].fallback_prices(tokens)
+
+    # billed lines also carry the usage no span reported: the model's mean tokens per call at the day's prices
+    for key in sorted(unseen_calls):
+        count = unseen_calls[key]
+        group = mean_tokens.get((key[1], key[5], key[6]))
+        per_call = group.mean() if group else [0] * len(TOKEN_TYPES)
+        try:
+            parts = pricer.parts(key[5], key[0], key[6], per_call)
+        except ValueError as error:
+            raise ValueError(f"{calls_path}: cannot price calls without usage of {key} ({error})") from None
         amounts = line_amounts[key]
-        for index in range(len(TOKEN_TYPES)):
-            amounts[index] += prices[index] * tokens[index]
+        for index, token_type in enumerate(TOKEN_TYPES):
+            usage[key][index] += per_call[index] * count
+            amounts[index] += parts[index] * count
+            if per_call[index]:
+                reasons[cell_of(key + (token_type,))].add("usage_missing_in_telemetry")
 
     accounts = []
     if accounts_path.exists():
@@ -712,9 +560,9 @@ def write_billing_exports(out_dir: Path, seed: int) -> list[Path]:
             sub_account = unused[0] if unused else f"{template[3]}-untracked"
         days = sorted({k[0] for k in usage if k[1] == provider})
         chosen = days[: min(3, len(days))]
-        price = groups[(provider, template[5], template[6])].fallback_prices(usage[template])
         for day in chosen:
             key = (day, provider, template[2], sub_account, template[4], template[5], template[6])
+            price = pricer.prices(template[5], day, template[6], 0)  # many small requests: below any cliff
             for index, token_type in enumerate(TOKEN_TYPES):
                 n = usage[template][index] // 3
                 if n and price[index]:

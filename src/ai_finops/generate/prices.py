@@ -130,10 +130,13 @@ PRICE_TABLE: dict[str, ModelPrices] = {
 }
 
 
-def period_for(model_id: str, call_date: date) -> Period:
+def period_for(model_id: str, call_date: date, table: dict[str, ModelPrices] | None = None) -> Period:
     """The price period in force on call_date (the last one whose effective_from <= call_date)."""
+    table = PRICE_TABLE if table is None else table
+    if model_id not in table:
+        raise ValueError(f"no price for {model_id}")
     chosen = None
-    for period in PRICE_TABLE[model_id].periods:
+    for period in table[model_id].periods:
         if period.effective_from <= call_date:
             chosen = period
     if chosen is None:
@@ -141,9 +144,17 @@ def period_for(model_id: str, call_date: date) -> Period:
     return chosen
 
 
-def unit_prices(model_id: str, call_date: date, service_tier: str, input_total_tokens: int) -> dict[str, Decimal]:
-    """Per-MTok prices that apply to one request (effective date, long-context cliff, service-tier variant)."""
-    period = period_for(model_id, call_date)
+def unit_prices(
+    model_id: str,
+    call_date: date,
+    service_tier: str,
+    input_total_tokens: int,
+    table: dict[str, ModelPrices] | None = None,
+) -> dict[str, Decimal]:
+    """Per-MTok prices that apply to one request (effective date, long-context cliff, service-tier variant).
+
+    `table` defaults to PRICE_TABLE; a test fixture can bring its own hand-typed table of the same shape."""
+    period = period_for(model_id, call_date, table)
     above = period.tier_threshold is not None and input_total_tokens > period.tier_threshold
     prices = dict(period.tier_prices if above else period.prices)
     if service_tier != "standard":

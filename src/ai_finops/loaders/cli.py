@@ -3,6 +3,7 @@
 PATH is a file or a dataset folder as written by `ai-finops generate` (`otlp/*.jsonl`, `app/*.csv`, `billing/...`).
 Each file is loaded in one transaction with its `raw.load_log` row; a file already loaded (same sha256, same table)
 is skipped. A malformed file stops the run with `file:line: reason` and exit code 1; files loaded before it stay.
+A file that matches no known kind is listed and not loaded, and the command exits 1 (unless --allow-unmatched).
 Connection settings: the environment variables of profiles.yml (AI_FINOPS_DUCKDB_PATH, AI_FINOPS_PG_*);
 raw schema: AI_FINOPS_RAW_SCHEMA (default `raw`).
 """
@@ -19,6 +20,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--target", choices=("duckdb", "postgres"), default="duckdb", help="warehouse (default duckdb)")
     parser.add_argument("--kind", help="force the file kind of a single file (e.g. otel_spans, app_plans)")
     parser.add_argument("--raw-schema", help="raw schema (default: env AI_FINOPS_RAW_SCHEMA or `raw`)")
+    parser.add_argument("--allow-unmatched", action="store_true",
+                        help="exit 0 even when some files match no known kind (they are listed and not loaded)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -57,4 +60,8 @@ def run(args: argparse.Namespace) -> int:
         f"{totals['loaded']} files loaded ({totals['rows']} rows), {totals['skipped']} skipped, "
         f"{totals['unmatched']} not matched, in {elapsed:.1f} s"
     )
+    if totals["unmatched"] and not args.allow_unmatched:
+        print(f"error: {totals['unmatched']} file(s) matched no known kind and were not loaded; rename them, force a "
+              "kind with --kind, or pass --allow-unmatched", file=sys.stderr)
+        return 1
     return 0
