@@ -166,3 +166,22 @@ def test_injected_spike_is_the_only_feature_anomaly(optimize_warehouse):
         "from {schema}.fct_spend_anomalies_daily where is_anomaly and dimension_type = 'feature'")
     found = {(row["spend_date"], row["dimension_value"]): row["main_driver"] for row in rows}
     assert found == truth
+
+
+def test_customer_quota_and_margin_watch(optimize_warehouse):
+    truth = {row["account_id"]: row for row in optimize_warehouse.dataset.truth("customer_quota")}
+    assert {row["quota_status"] for row in truth.values()} >= {"ok", "over"}, "the scenario has a quota breach"
+    rows = optimize_warehouse.query(
+        "select account_id, ai_list_cost_to_date_usd, ai_list_cost_forecast_usd, quota_status, "
+        "is_forecast_below_target_margin from {schema}.fct_customer_quota_burn_monthly "
+        "where revenue_month = date '2026-09-01'")
+    found = {row["account_id"]: row for row in rows}
+    assert set(truth) <= set(found), sorted(set(truth) - set(found))[:5]
+    for account_id, expected in truth.items():
+        row = found[account_id]
+        assert row["quota_status"] == expected["quota_status"], (account_id, row, expected)
+        assert bool(row["is_forecast_below_target_margin"]) == (expected["is_forecast_below_target_margin"] == "true")
+        assert abs(as_decimal(row["ai_list_cost_forecast_usd"]) - as_decimal(expected["ai_list_cost_forecast_usd"])) < CENT
+    extra = [row for account_id, row in found.items() if account_id not in truth]
+    assert all(row["quota_status"] == "no_quota" or as_decimal(row["ai_list_cost_to_date_usd"]) == 0 for row in extra)
+    assert "WARN 1 customer_over_ai_quota" in optimize_warehouse.build_log

@@ -11,6 +11,7 @@ injected cases are opportunities, and writes their truth, computed from the gene
 | code_review | claude-opus-4-1 with short outputs; cheaper same-family sibling claude-sonnet-4-5 → model_routing |
 | support_copilot | retry storm: every logical call fails twice (HTTP 500, usage reported) before it succeeds → retry_waste |
 | ticket_triage | a dev environment left running at about production volume → non_production |
+| code_review (customer) | all its production calls come from one Starter account: over the AI quota, below target margin |
 | email_writer | a spend spike: `SPIKE_FACTOR` x the usual calls on `SPIKE_DATE` → anomaly (driver: calls) |
 | knowledge_search | clean baseline (cache reads present, 10 % staging traffic): no opportunity |
 | doc_summarizer | clean baseline on Bedrock, Gemini API and Azure (so every billing export exists): no opportunity |
@@ -65,7 +66,9 @@ PLAN = {
 ROUTING_SIBLING = {"claude-opus-4-1": "claude-sonnet-4-5"}
 STAGING_SHARE = {"knowledge_search": 0.10}  # harmless non-production traffic (below the allowed share)
 DEV_LEFT_RUNNING = {"ticket_triage": 1.0}  # dev calls per production call
-RETRY_FAILURES = {"support_copilot": 2}  # failed attempts (with usage) before the successful one
+RETRY_FAILURES = {"support_copilot": 2}
+# every production call of this feature comes from one Starter customer, who overruns the plan's AI quota and margin
+HEAVY_CUSTOMER_FEATURE = "code_review"  # failed attempts (with usage) before the successful one
 
 # (budget_id, scope_type, scope_id, period_start_date, period_end_date, budget_usd); the same rows as the seed.
 BUDGETS = (
@@ -201,14 +204,19 @@ def generate_optimize(out_dir: Path, seed: int) -> dict:
                                                 [_FeatureRow(f, START) for f in FEATURES], provider_accounts)
     calls = _Calls(out_dir, seed, provider_accounts)
     features = {f.feature_id: f for f in FEATURES}
+    window_end = START + timedelta(days=DAYS - 1)
+    heavy = next(a.account_id for a in accounts if a.plan_id == "plan_starter" and a.usage_weight > 0
+                 and business.is_active(a, START) and business.is_active(a, window_end))
     for offset in range(DAYS):
         day = START + timedelta(days=offset)
-        customers = [a.account_id for a in accounts if a.usage_weight > 0 and business.is_active(a, day)]
+        customers = [a.account_id for a in accounts if a.usage_weight > 0 and business.is_active(a, day)
+                     and a.account_id != heavy]
         for feature_id, (_, per_day, _, _, _, _) in PLAN.items():
             feature = features[feature_id]
             count = per_day * (SPIKE_FACTOR if (feature_id == "email_writer" and day == SPIKE_DATE) else 1)
             for _ in range(count):
-                calls.task(feature, "production", calls.rng.choice(customers), day,
+                customer = heavy if feature_id == HEAVY_CUSTOMER_FEATURE else calls.rng.choice(customers)
+                calls.task(feature, "production", customer, day,
                            RETRY_FAILURES.get(feature_id, 0))
             for environment, share in (("staging", STAGING_SHARE.get(feature_id, 0)),
                                        ("dev", DEV_LEFT_RUNNING.get(feature_id, 0))):
@@ -223,6 +231,7 @@ def generate_optimize(out_dir: Path, seed: int) -> dict:
         "anomalies.csv": _anomalies(gt),
         "budget_status.csv": _budget_status(gt, calls.rows),
         "budgets.csv": _budgets(gt),
+        "customer_quota.csv": _customer_quota(gt, calls.rows, subscriptions),
     }
     from ai_finops.generate.billing import write_billing_exports
 
@@ -334,3 +343,35 @@ def _budget_status(gt: Path, rows: list[dict]) -> int:
             status = "over" if burn > amount else ("at_risk" if forecast > amount else "ok")
             handle.write(f"{budget_id},{_money(burn)},{_money(forecast)},{amount:.2f},{status}\n")
     return len(BUDGETS)
+
+
+def _customer_quota(gt: Path, rows: list[dict], subscriptions) -> int:
+    """Per subscribed account in the window's month: AI list cost to date, month-end forecast, quota status and
+    whether the forecast gross margin is below the plan's target (plans from business.PLANS)."""
+    as_of = max(r["call_date"] for r in rows)
+    month = as_of.replace(day=1)
+    days_in_month = ((month + timedelta(days=32)).replace(day=1) - month).days
+    elapsed = (as_of - month).days + 1
+    cost: dict[str, Decimal] = {}
+    for r in rows:
+        if r["customer_id"] and r["call_date"] >= month:
+            cost[r["customer_id"]] = cost.get(r["customer_id"], Decimal(0)) + r["list_cost_usd"]
+    out = []
+    for sub in subscriptions:
+        if sub.revenue_month != month:
+            continue
+        plan = business.PLAN_BY_ID[sub.plan_id]
+        to_date = cost.get(sub.account_id, Decimal(0))
+        forecast = to_date * days_in_month / elapsed
+        status = "over" if to_date > plan.included_ai_quota_usd else (
+            "at_risk" if forecast > plan.included_ai_quota_usd else "ok")
+        margin_pct = 100 * (sub.mrr_usd - forecast) / sub.mrr_usd if sub.mrr_usd else None
+        below = margin_pct is not None and margin_pct < plan.target_gross_margin_pct
+        out.append((sub.account_id, to_date, forecast, plan.included_ai_quota_usd, status, below))
+    with open(gt / "customer_quota.csv", "w", encoding="utf-8", newline="\n") as handle:
+        handle.write("account_id,ai_list_cost_to_date_usd,ai_list_cost_forecast_usd,included_ai_quota_usd,"
+                     "quota_status,is_forecast_below_target_margin\n")
+        for account_id, to_date, forecast, quota, status, below in sorted(out):
+            handle.write(f"{account_id},{_money(to_date)},{_money(forecast)},{quota:.2f},{status},"
+                         f"{'true' if below else 'false'}\n")
+    return len(out)
