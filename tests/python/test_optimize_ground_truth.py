@@ -83,14 +83,14 @@ def opportunities(warehouse) -> list[dict]:
 def test_each_injected_opportunity_is_found_ranked_and_within_5_percent(optimize_warehouse):
     truth = optimize_warehouse.dataset.truth("opportunities")
     assert truth, "the scenario injected no opportunity"
-    found = {(row["opportunity_kind"], row["feature_id"]): row for row in opportunities(optimize_warehouse)}
+    found = {(row["opportunity_kind"], row["feature_id"], row["environment"]): row
+             for row in opportunities(optimize_warehouse)}
     for expected in truth:
-        key = (expected["opportunity_kind"], expected["feature_id"])
+        key = (expected["opportunity_kind"], expected["feature_id"], expected["environment"])
         assert key in found, f"injected {key} not found; found {sorted(found)}"
         row = found[key]
         assert row["savings_rank"] == int(expected["rank"]), (key, row["savings_rank"], expected["rank"])
         assert row["team_id"] == expected["team_id"]
-        assert row["environment"] == expected["environment"]
         if expected["opportunity_kind"] != "non_production":
             assert row["model_id"] == expected["model_id"]
         truth_savings = as_decimal(expected["expected_monthly_savings_usd"])
@@ -99,8 +99,9 @@ def test_each_injected_opportunity_is_found_ranked_and_within_5_percent(optimize
 
 
 def test_no_opportunity_the_generator_did_not_inject(optimize_warehouse):
-    injected = {(row["opportunity_kind"], row["feature_id"]) for row in optimize_warehouse.dataset.truth("opportunities")}
-    listed = [(row["opportunity_kind"], row["feature_id"]) for row in opportunities(optimize_warehouse)]
+    injected = {(row["opportunity_kind"], row["feature_id"], row["environment"])
+                for row in optimize_warehouse.dataset.truth("opportunities")}
+    listed = [(row["opportunity_kind"], row["feature_id"], row["environment"]) for row in opportunities(optimize_warehouse)]
     assert sorted(listed) == sorted(injected), set(listed) ^ injected
 
 

@@ -21,6 +21,12 @@ routing_candidates as (
 
 ),
 
+features as (
+
+    select * from {{ ref('dim_features') }}
+
+),
+
 as_of as (
 
     select
@@ -78,6 +84,25 @@ standard_prices as (
     from prices
     where
         service_tier = 'standard'
+        and tier_threshold_tokens = 0
+        and region_scope = '*'
+        and unit = 'token'
+
+),
+
+{# Batch-tier prices; a usage type without a batch row keeps its standard price. #}
+batch_prices as (
+
+    select
+        provider,
+        model_id,
+        usage_type,
+        price_per_unit,
+        valid_from,
+        valid_to_effective
+    from prices
+    where
+        service_tier = 'batch'
         and tier_threshold_tokens = 0
         and region_scope = '*'
         and unit = 'token'
@@ -219,6 +244,91 @@ routing as (
 
 ),
 
+{# Batch eligibility: standard-tier calls of non-interactive features (app_features.is_interactive = false) or of
+    the savings_batch_environments, on models with a batch price, re-priced at the batch tier. #}
+batch_calls as (
+
+    select window_calls.*
+    from window_calls
+    inner join features
+        on window_calls.feature_id = features.feature_id
+    where
+        window_calls.service_tier = 'standard'
+        and window_calls.usage_status = 'reported'
+        and (
+            not coalesce(features.is_interactive, true)
+            {%- if var('savings_batch_environments') %}
+            or window_calls.environment in (
+                {%- for environment in var('savings_batch_environments') %}
+                '{{ environment }}'{{ ',' if not loop.last }}
+                {%- endfor %}
+            )
+            {%- endif %}
+        )
+
+),
+
+batch_call_costs as (
+
+    select
+        batch_calls.call_id,
+        batch_calls.list_cost_usd,
+        sum(
+            case standard_prices.usage_type
+                when 'input' then coalesce(batch_calls.input_uncached_tokens, 0)
+                when 'cache_read' then coalesce(batch_calls.cache_read_tokens, 0)
+                when 'cache_write_5m' then coalesce(batch_calls.cache_write_5m_tokens, 0)
+                when 'cache_write_1h' then coalesce(batch_calls.cache_write_1h_tokens, 0)
+                when 'output' then coalesce(batch_calls.output_tokens, 0)
+                else 0
+            end * coalesce(batch_prices.price_per_unit, standard_prices.price_per_unit)
+        ) as batch_cost_usd
+    from batch_calls
+    inner join standard_prices
+        on
+            batch_calls.provider = standard_prices.provider
+            and batch_calls.model_id = standard_prices.model_id
+            and batch_calls.call_date >= standard_prices.valid_from
+            and batch_calls.call_date < standard_prices.valid_to_effective
+    left join batch_prices
+        on
+            standard_prices.provider = batch_prices.provider
+            and standard_prices.model_id = batch_prices.model_id
+            and standard_prices.usage_type = batch_prices.usage_type
+            and batch_calls.call_date >= batch_prices.valid_from
+            and batch_calls.call_date < batch_prices.valid_to_effective
+    group by batch_calls.call_id, batch_calls.list_cost_usd
+    having max(case when batch_prices.price_per_unit is null then 0 else 1 end) = 1
+
+),
+
+batch as (
+
+    select
+        'batch_eligible' as opportunity_kind,
+        batch_calls.feature_id,
+        batch_calls.team_id,
+        batch_calls.environment,
+        batch_calls.provider,
+        batch_calls.model_id,
+        cast(null as {{ dbt.type_string() }}) as candidate_model_id,
+        count(*) as window_calls,
+        count(*) as affected_calls,
+        cast(null as {{ dbt.type_bigint() }}) as shared_prefix_tokens,
+        sum(batch_calls.list_cost_usd) as window_cost_usd,
+        sum(batch_call_costs.list_cost_usd - batch_call_costs.batch_cost_usd) as window_savings_usd
+    from batch_calls
+    inner join batch_call_costs
+        on batch_calls.call_id = batch_call_costs.call_id
+    group by
+        batch_calls.feature_id,
+        batch_calls.team_id,
+        batch_calls.environment,
+        batch_calls.provider,
+        batch_calls.model_id
+
+),
+
 {# Retries and failures: the cost of failed attempts (errors that still reported usage), per feature x model. #}
 retry_groups as (
 
@@ -300,6 +410,8 @@ unioned as (
     select * from caching
     union all
     select * from routing
+    union all
+    select * from batch
     union all
     select * from retries
     union all

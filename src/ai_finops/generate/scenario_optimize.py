@@ -10,7 +10,7 @@ injected cases are opportunities, and writes their truth, computed from the gene
 | meeting_notes | uncached repeated long prefix (`PREFIX_TOKENS`) on claude-sonnet-4-5 (cache-capable) → prompt_caching |
 | code_review | claude-opus-4-1 with short outputs; cheaper same-family sibling claude-sonnet-4-5 → model_routing |
 | support_copilot | retry storm: every logical call fails twice (HTTP 500, usage reported) before it succeeds → retry_waste |
-| ticket_triage | a dev environment left running at about production volume → non_production |
+| ticket_triage | a dev environment left running at about production volume → non_production; non-interactive traffic at the standard tier → batch_eligible (production and dev) |
 | code_review (customer) | all its production calls come from one Starter account: over the AI quota, below target margin |
 | email_writer | a spend spike: `SPIKE_FACTOR` x the usual calls on `SPIKE_DATE` → anomaly (driver: calls) |
 | knowledge_search | clean baseline (cache reads present, 10 % staging traffic): no opportunity |
@@ -21,6 +21,7 @@ Truth definitions (the dbt marts must find the same within 5 %; see docs/optimiz
 - prompt_caching: window calls x `PREFIX_TOKENS` x (input price - cache-read price);
 - model_routing: window cost on the current model - the same tokens priced on the sibling;
 - retry_waste: window cost of the failed attempts;
+- batch_eligible: window cost of a non-interactive feature's calls - the same calls at the batch tier, per environment;
 - non_production: window non-production cost - `NONPROD_ALLOWED_SHARE` x window production cost of the feature;
 - budgets (`BUDGETS`, the same rows as `seeds/governance/budgets.csv`): burn to date, run-rate forecast to period end
   (burn / elapsed days x period days), status `over` (burn > budget), `at_risk` (forecast > budget), else `ok`.
@@ -307,6 +308,18 @@ def _opportunities(gt: Path, rows: list[dict]) -> int:
             dev = sum((r["list_cost_usd"] for r in mine if r["environment"] == "dev"), Decimal(0))
             savings = dev - NONPROD_ALLOWED_SHARE * production
         out.append((kind, feature_id, features[feature_id].team_id, environment, model_id, savings * monthly))
+    # batch eligibility: the standard-tier calls of non-interactive features, per environment, at the batch tier
+    for feature_id in PLAN:
+        feature = features[feature_id]
+        if feature.is_interactive:
+            continue
+        for environment in sorted({r["environment"] for r in window if r["feature_id"] == feature_id}):
+            mine = [r for r in window if r["feature_id"] == feature_id and r["environment"] == environment]
+            model_id = mine[0]["model_id"]
+            savings = sum((r["list_cost_usd"] - call_cost(model_id, r["call_date"], "batch", r["input_uncached_tokens"],
+                                                          r["cache_read_tokens"], 0, 0, r["output_tokens"])
+                           for r in mine), Decimal(0))
+            out.append(("batch_eligible", feature_id, feature.team_id, environment, model_id, savings * monthly))
     out.sort(key=lambda o: -o[5])
     with open(gt / "opportunities.csv", "w", encoding="utf-8", newline="\n") as handle:
         handle.write("rank,opportunity_kind,feature_id,team_id,environment,model_id,expected_monthly_savings_usd\n")
