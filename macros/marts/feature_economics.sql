@@ -121,10 +121,8 @@ final as (
         coalesce(call_totals.cache_read_tokens, 0) as cache_read_tokens,
         cast(coalesce(call_totals.list_cost_usd, 0) as decimal(38, 12)) as list_cost_usd,
         cast(coalesce(call_totals.net_cost_usd, 0) as decimal(38, 12)) as net_cost_usd,
-        cast(call_totals.net_cost_usd / nullif(task_totals.successful_tasks, 0) as decimal(38, 12))
-            as cost_per_successful_task_usd,
-        cast(call_totals.list_cost_usd / nullif(task_totals.successful_tasks, 0) as decimal(38, 12))
-            as list_cost_per_successful_task_usd,
+        {{ divide('call_totals.net_cost_usd', 'task_totals.successful_tasks') }} as cost_per_successful_task_usd,
+        {{ divide('call_totals.list_cost_usd', 'task_totals.successful_tasks') }} as list_cost_per_successful_task_usd,
         cast(coalesce(call_totals.failed_task_cost_usd, 0) + coalesce(call_totals.retry_cost_usd, 0) as decimal(38, 12))
             as waste_cost_usd,
         cast(coalesce(call_totals.failed_task_cost_usd, 0) as decimal(38, 12)) as failed_task_cost_usd,

@@ -86,13 +86,10 @@ basis_shares as (
 
     select
         *,
-        cast(
-            basis_list_cost_usd
-            / nullif(
-                sum(basis_list_cost_usd) over (partition by usage_date, environment, target_dimension), 0
-            )
-            as decimal(38, 12)
-        ) as fraction_of_basis_cost
+        {{ divide(
+            'basis_list_cost_usd',
+            'sum(basis_list_cost_usd) over (partition by usage_date, environment, target_dimension)'
+        ) }} as fraction_of_basis_cost
     from basis_members
 
 ),

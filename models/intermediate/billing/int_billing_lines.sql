@@ -206,7 +206,7 @@ converted as (
             when direct_rate.rate is not null then cast(reasoned.billed_cost * direct_rate.rate as decimal(38, 12))
             when
                 inverse_rate.rate is not null
-                then cast(reasoned.billed_cost / nullif(inverse_rate.rate, 0) as decimal(38, 12))
+                then {{ divide('reasoned.billed_cost', 'inverse_rate.rate') }}
         end as decimal(38, 12)) as billed_cost_usd
     from reasoned
     left outer join stg_rate_cards__fx_rates as direct_rate

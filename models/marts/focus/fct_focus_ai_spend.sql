@@ -99,10 +99,8 @@ allocation_shares as (
     -- Share of each feature x customer in the telemetry estimate of a cell and day.
     select
         feature_customer_estimates.*,
-        cast(
-            feature_customer_estimates.estimated_cost_usd
-            / nullif(cell_estimates.cell_estimated_cost_usd, 0) as decimal(38, 12)
-        ) as allocation_share
+        {{ divide('feature_customer_estimates.estimated_cost_usd', 'cell_estimates.cell_estimated_cost_usd') }}
+            as allocation_share
     from feature_customer_estimates
     inner join cell_estimates
         on

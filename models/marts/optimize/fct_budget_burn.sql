@@ -84,7 +84,7 @@ forecast as (
         measured.*,
         case
             when measured.elapsed_days = 0 then 0
-            else measured.burn_to_date_usd * measured.period_days / measured.elapsed_days
+            else {{ divide('measured.burn_to_date_usd * measured.period_days', 'measured.elapsed_days') }}
         end as forecast_period_end_usd
     from measured
 

@@ -62,27 +62,31 @@ final as (
         cast(elapsed_days as integer) as elapsed_days,
         cast(days_in_month as integer) as days_in_month,
         cast(ai_list_cost_usd as decimal(38, 12)) as ai_list_cost_to_date_usd,
-        cast(ai_list_cost_usd * days_in_month / elapsed_days as decimal(38, 12)) as ai_list_cost_forecast_usd,
-        cast(ai_net_cost_usd * days_in_month / elapsed_days as decimal(38, 12)) as ai_net_cost_forecast_usd,
+        {{ divide('ai_list_cost_usd * days_in_month', 'elapsed_days') }} as ai_list_cost_forecast_usd,
+        {{ divide('ai_net_cost_usd * days_in_month', 'elapsed_days') }} as ai_net_cost_forecast_usd,
         cast(included_ai_quota_usd as decimal(38, 12)) as included_ai_quota_usd,
         cast(revenue_usd as decimal(38, 12)) as revenue_usd,
         cast(target_gross_margin_pct as decimal(38, 12)) as target_gross_margin_pct,
         cast(
-            100 * (revenue_usd - ai_net_cost_usd * days_in_month / elapsed_days) / nullif(revenue_usd, 0)
+            100
+            * (revenue_usd - {{ divide('ai_net_cost_usd * days_in_month', 'elapsed_days') }})
+            / nullif(revenue_usd, 0)
             as decimal(38, 12)
         ) as forecast_gross_margin_pct,
         case
             when included_ai_quota_usd is null then 'no_quota'
             when ai_list_cost_usd > included_ai_quota_usd then 'over'
             when
-                ai_list_cost_usd * days_in_month / elapsed_days
+                {{ divide('ai_list_cost_usd * days_in_month', 'elapsed_days') }}
                 > {{ var('budget_at_risk_forecast_share') }} * included_ai_quota_usd
                 then 'at_risk'
             else 'ok'
         end as quota_status,
         is_below_target_margin as is_below_target_margin_to_date,
         coalesce(
-            100 * (revenue_usd - ai_net_cost_usd * days_in_month / elapsed_days) / nullif(revenue_usd, 0)
+            100
+            * (revenue_usd - {{ divide('ai_net_cost_usd * days_in_month', 'elapsed_days') }})
+            / nullif(revenue_usd, 0)
             < target_gross_margin_pct,
             false
         ) as is_forecast_below_target_margin

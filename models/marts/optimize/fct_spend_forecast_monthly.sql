@@ -67,8 +67,8 @@ final as (
         elapsed_days = days_in_month as is_month_closed,
         cast(month_to_date_calls as {{ dbt.type_bigint() }}) as month_to_date_calls,
         cast(month_to_date_cost_usd as decimal(38, 12)) as month_to_date_cost_usd,
-        cast(month_to_date_cost_usd / elapsed_days as decimal(38, 12)) as run_rate_daily_usd,
-        cast(month_to_date_cost_usd * days_in_month / elapsed_days as decimal(38, 12)) as forecast_month_end_usd
+        {{ divide('month_to_date_cost_usd', 'elapsed_days') }} as run_rate_daily_usd,
+        {{ divide('month_to_date_cost_usd * days_in_month', 'elapsed_days') }} as forecast_month_end_usd
     from elapsed
 
 )

@@ -48,12 +48,14 @@ cell_components as (
             when estimated_cost_lines = 0 then billed_cost_usd
             when billing_lines = 0 then 0
             when billed_quantity is null or coalesce(estimated_tokens, 0) = 0 then 0
-            else (billed_quantity - estimated_tokens) * estimated_cost_usd / estimated_tokens
+            else {{ divide('(billed_quantity - estimated_tokens) * estimated_cost_usd', 'estimated_tokens') }}
         end as untracked_usage_usd,
         case
             when estimated_cost_lines = 0 or billing_lines = 0 then 0
             when billed_quantity is null or coalesce(estimated_tokens, 0) = 0 then delta_usd
-            else delta_usd - (billed_quantity - estimated_tokens) * estimated_cost_usd / estimated_tokens
+            else
+                delta_usd
+                - {{ divide('(billed_quantity - estimated_tokens) * estimated_cost_usd', 'estimated_tokens') }}
         end as price_difference_usd,
         case when billing_lines = 0 then -estimated_cost_usd else 0 end as estimate_not_billed_usd
     from fct_billing_reconciliation_monthly
