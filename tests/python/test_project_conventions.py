@@ -98,3 +98,12 @@ def test_yaml_uses_data_tests_not_tests():
                  for path in (PROJECT_DIR / folder).rglob("*.yml")
                  if any(line.strip() == "tests:" for line in path.read_text().splitlines())]
     assert not offenders, f"yaml files using `tests:` instead of `data_tests:`: {offenders}"
+
+
+def test_every_macro_is_documented(manifest):
+    """Helper macros and generic tests are described in macros/*.yml (dispatch implementations excepted)."""
+    implementations = ("default__", "duckdb__", "postgres__", "spark__")
+    missing = sorted(macro["name"] for macro in manifest["macros"].values()
+                     if macro["package_name"] == "ai_finops" and not macro["name"].startswith(implementations)
+                     and not macro.get("description", "").strip())
+    assert not missing, f"macros without a description in macros/*.yml: {missing}"
