@@ -126,12 +126,12 @@ def postgres_reachable(settings: dict[str, object]) -> str | None:
         return str(error).strip()
 
 
-@pytest.fixture(scope="session")
-def postgres_env() -> dict[str, str]:
-    """Environment for a fresh PostgreSQL test database; skips (or fails under CI) when no server is reachable."""
+def fresh_postgres_env(suffix: str = "") -> dict[str, str]:
+    """Environment for a fresh PostgreSQL database (the suite's database name + suffix), dropped and re-created;
+    skips (or fails under CI) when no server is reachable."""
     from ai_finops.project import postgres_settings
 
-    dbname = os.environ.get("AI_FINOPS_TEST_PG_DBNAME", "ai_finops_test")
+    dbname = os.environ.get("AI_FINOPS_TEST_PG_DBNAME", "ai_finops_test") + suffix
     env = {**os.environ, "AI_FINOPS_PG_DBNAME": dbname, "AI_FINOPS_SCHEMA": "analytics"}
     settings = postgres_settings(env)
     problem = postgres_reachable(settings)
@@ -149,6 +149,11 @@ def postgres_env() -> dict[str, str]:
         cursor.execute(f'create database "{dbname}"')
     admin.close()
     return env
+
+
+@pytest.fixture(scope="session")
+def postgres_env() -> dict[str, str]:
+    return fresh_postgres_env()
 
 
 @pytest.fixture(scope="session")

@@ -1,9 +1,12 @@
+{{ config(**incremental_by_date('trace_date')) }}
+{%- set window = incremental_window('trace_date') %}
+
 -- One row per billable call (int_llm_calls_priced), every dimension mapped to a member: no NULL keys, nothing dropped.
 with
 
 int_llm_calls_priced as (
 
-    select * from {{ ref('int_llm_calls_priced') }}
+    {{ select_incremental_parent(ref('int_llm_calls_priced'), window) }}
 
 ),
 
@@ -74,7 +77,9 @@ final as (
         calls.list_cost_usd,
         calls.net_cost_usd,
         calls.net_cost_reporting,
-        calls.reporting_currency
+        calls.reporting_currency,
+        calls.trace_date,
+        {{ incremental_metadata_columns(window) }}
     from int_llm_calls_priced as calls
     left outer join stg_app__features
         on calls.feature_id = stg_app__features.feature_id

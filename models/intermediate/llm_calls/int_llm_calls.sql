@@ -1,3 +1,6 @@
+{{ config(**incremental_by_date('trace_date')) }}
+{%- set window = incremental_window('trace_date') %}
+
 {#- One row per billable model call (a leaf model-call span, first delivery):
     the contract of docs/landing_contract.md §3. -#}
 
@@ -5,7 +8,7 @@ with
 
 classified as (
 
-    select * from {{ ref('int_otel_spans_classified') }}
+    {{ select_incremental_parent(ref('int_otel_spans_classified'), window) }}
 
 ),
 
@@ -155,7 +158,9 @@ final as (
         scope_version,
         source_file,
         source_line,
-        span_index
+        span_index,
+        trace_date,
+        {{ incremental_metadata_columns(window) }}
     from numbered
 
 )

@@ -1,3 +1,6 @@
+{{ config(**incremental_by_date('trace_date')) }}
+{%- set window = incremental_window('trace_date') %}
+
 {# One row per raw span occurrence with exactly one disposition:
     quarantine > duplicate (redelivery) > wrapper (agent_aggregate / sdk_outer_span / framework_wrapper)
     > duplicate (same_response_id) > billable_call > non_model. #}
@@ -6,7 +9,7 @@ with
 
 enriched as (
 
-    select * from {{ ref('int_otel_spans_enriched') }}
+    {{ select_incremental_parent(ref('int_otel_spans_enriched'), window) }}
 
 ),
 
@@ -160,7 +163,10 @@ classified as (
 
 final as (
 
-    select * from classified
+    select
+        classified.*,
+        {{ incremental_metadata_columns(window) }}
+    from classified
 
 )
 

@@ -3,6 +3,8 @@
     Inheritance walks up a fixed number of ancestors (var otel_max_ancestor_depth) with one self-join per level:
     portable to Spark (no recursive CTE) and linear in the number of spans. -#}
 
+{{ config(**incremental_by_date('trace_date')) }}
+{%- set window = incremental_window('trace_date') -%}
 {%- set max_depth = var('otel_max_ancestor_depth') | int -%}
 {%- set default_cache_write_duration = var('default_cache_write_duration') -%}
 {%- if default_cache_write_duration not in ('5m', '1h') -%}
@@ -22,12 +24,14 @@ with
 spans as (
 
     select * from {{ ref('stg_otel__spans') }}
+    where {{ incremental_window_filter('trace_date', window) }}
 
 ),
 
 span_attributes as (
 
     select * from {{ ref('stg_otel__span_attributes') }}
+    where {{ incremental_window_filter('trace_date', window) }}
 
 ),
 
@@ -546,7 +550,9 @@ final as (
         partitioned.source_file,
         partitioned.source_line,
         partitioned.span_index,
-        partitioned.loaded_at
+        partitioned.loaded_at,
+        partitioned.trace_date,
+        {{ incremental_metadata_columns(window) }}
     from partitioned
     left outer join walk_level_{{ max_depth }} as walk
         on

@@ -1,9 +1,12 @@
+{{ config(**incremental_by_date('trace_date')) }}
+{%- set window = incremental_window('trace_date') %}
+
 -- One row per call: the canonical model its raw model string resolves to on the call's date, or why it does not.
 with
 
 int_llm_calls as (
 
-    select * from {{ ref('int_llm_calls') }}
+    {{ select_incremental_parent(ref('int_llm_calls'), window) }}
 
 ),
 
@@ -19,6 +22,7 @@ calls as (
         call_id,
         provider,
         call_date,
+        trace_date,
         pricing_model,
         lower(trim(pricing_model)) as raw_model_normalized
     from int_llm_calls
@@ -89,7 +93,9 @@ final as (
             when best_matches.call_id is null then 'unknown_model'
             when best_matches.candidate_count > 1 then 'ambiguous_model'
             else 'resolved'
-        end as resolution_status
+        end as resolution_status,
+        calls.trace_date,
+        {{ incremental_metadata_columns(window) }}
     from calls
     left outer join best_matches
         on calls.call_id = best_matches.call_id

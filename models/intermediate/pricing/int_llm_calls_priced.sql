@@ -1,21 +1,24 @@
+{{ config(**incremental_by_date('trace_date')) }}
+{%- set window = incremental_window('trace_date') %}
+
 -- One row per billable call (int_llm_calls): canonical model, list/net/reporting cost, and why a call is unpriced.
 with
 
 int_llm_calls as (
 
-    select * from {{ ref('int_llm_calls') }}
+    {{ select_incremental_parent(ref('int_llm_calls'), window) }}
 
 ),
 
 int_llm_calls_model_resolved as (
 
-    select * from {{ ref('int_llm_calls_model_resolved') }}
+    {{ select_incremental_parent(ref('int_llm_calls_model_resolved'), window) }}
 
 ),
 
 int_llm_cost_lines as (
 
-    select * from {{ ref('int_llm_cost_lines') }}
+    {{ select_incremental_parent(ref('int_llm_cost_lines'), window) }}
 
 ),
 
@@ -126,7 +129,8 @@ final as (
             end as decimal(38, 12)
         )
             as net_cost_reporting,
-        '{{ var("reporting_currency") }}' as reporting_currency
+        '{{ var("reporting_currency") }}' as reporting_currency,
+        {{ incremental_metadata_columns(window) }}
     from classified
 
 )

@@ -1,15 +1,18 @@
+{{ config(**incremental_by_date('trace_date')) }}
+{%- set window = incremental_window('trace_date') %}
+
 -- One row per resolved call x usage type with a non-zero quantity: the price row used, list, net and reporting cost.
 with
 
 int_llm_calls as (
 
-    select * from {{ ref('int_llm_calls') }}
+    {{ select_incremental_parent(ref('int_llm_calls'), window) }}
 
 ),
 
 int_llm_calls_model_resolved as (
 
-    select * from {{ ref('int_llm_calls_model_resolved') }}
+    {{ select_incremental_parent(ref('int_llm_calls_model_resolved'), window) }}
 
 ),
 
@@ -42,6 +45,7 @@ calls as (
     select
         int_llm_calls.call_id,
         int_llm_calls.call_date,
+        int_llm_calls.trace_date,
         int_llm_calls.provider,
         resolved.model_id,
         resolved.region_scope,
@@ -402,7 +406,9 @@ final as (
             when costed_lines.price_id is null then 'no_price_in_force'
             when to_usd.rate is null or to_reporting.rate is null then 'no_fx_rate'
             else 'priced'
-        end as line_status
+        end as line_status,
+        calls.trace_date,
+        {{ incremental_metadata_columns(window) }}
     from costed_lines
     inner join calls
         on costed_lines.call_id = calls.call_id

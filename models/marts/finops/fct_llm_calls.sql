@@ -1,9 +1,12 @@
+{{ config(**incremental_by_date('trace_date')) }}
+{%- set window = incremental_window('trace_date') %}
+
 with calls as (
-    select * from {{ ref('int_llm_calls_attributed') }}
+    {{ select_incremental_parent(ref('int_llm_calls_attributed'), window) }}
 ),
 
 cost_lines as (
-    select * from {{ ref('int_llm_cost_lines') }}
+    {{ select_incremental_parent(ref('int_llm_cost_lines'), window) }}
 ),
 
 call_prices as (
@@ -59,7 +62,9 @@ final as (
         cast(coalesce(calls.list_cost_usd, 0) as decimal(38, 12)) as list_cost_usd,
         cast(coalesce(calls.net_cost_usd, 0) as decimal(38, 12)) as net_cost_usd,
         cast(coalesce(calls.net_cost_reporting, 0) as decimal(38, 12)) as net_cost_reporting,
-        calls.reporting_currency
+        calls.reporting_currency,
+        calls.trace_date,
+        {{ incremental_metadata_columns(window) }}
     from calls
     left outer join call_prices
         on calls.call_id = call_prices.call_id

@@ -1,5 +1,10 @@
+{{ config(**incremental_by_date('usage_date')) }}
+{#- Incremental by usage date: the days from the window start are re-aggregated from the (complete) attributed
+    calls; the window follows the call dates of the calls int_llm_calls_attributed rebuilt. -#}
+{%- set window = incremental_window('usage_date', upstream_column='call_date') %}
+
 with calls as (
-    select * from {{ ref('int_llm_calls_attributed') }}
+    {{ select_incremental_parent(ref('int_llm_calls_attributed'), window, column='call_date') }}
 ),
 
 final as (
@@ -27,7 +32,8 @@ final as (
         cast(sum(coalesce(list_cost_usd, 0)) as decimal(38, 12)) as list_cost_usd,
         cast(sum(coalesce(net_cost_usd, 0)) as decimal(38, 12)) as net_cost_usd,
         cast(sum(coalesce(net_cost_reporting, 0)) as decimal(38, 12)) as net_cost_reporting,
-        cast('{{ var("reporting_currency") }}' as {{ dbt.type_string() }}) as reporting_currency
+        cast('{{ var("reporting_currency") }}' as {{ dbt.type_string() }}) as reporting_currency,
+        {{ incremental_metadata_columns(window) }}
     from calls
     group by call_date, provider, model_id, model_key, feature_id, customer_id, environment, team_id, service_tier
 )

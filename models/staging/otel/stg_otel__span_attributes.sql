@@ -1,16 +1,19 @@
-{{ config(materialized='table') }}
+{{ config(**incremental_by_date('trace_date')) }}
 
 -- depends_on: {{ ref('stg_otel__spans') }}
 {# The PostgreSQL JSON helper is created by the project on-run-start hook (create_json_helpers). #}
 
 {# One pass over the attributes: each JSON object is exploded once into key/value rows, and only keys listed in
-    the seed otel_attribute_keys are kept. Content attributes are not in the seed, so they never leave raw. #}
+    the seed otel_attribute_keys are kept. Content attributes are not in the seed, so they never leave raw.
+    Incremental like stg_otel__spans (docs/incremental.md): its window follows the trace dates that model rebuilt. #}
+{%- set window = incremental_window('trace_date') %}
 
 with
 
 source_spans as (
 
-    select * from {{ source('otel', 'otel_spans') }}
+    select * from ({{ otel_source_spans_with_trace_date() }}) as dated
+    where {{ incremental_window_filter('dated.trace_date', window) }}
 
 ),
 
@@ -24,6 +27,7 @@ span_objects as (
 
     select
         {{ otel_span_occurrence_id('source_spans') }} as span_occurrence_id,
+        source_spans.trace_date,
         'span' as attribute_scope,
         {{ json_object_or_null('source_spans.span_attributes') }} as attributes_json
     from source_spans
@@ -32,6 +36,7 @@ span_objects as (
 
     select
         {{ otel_span_occurrence_id('source_spans') }} as span_occurrence_id,
+        source_spans.trace_date,
         'resource' as attribute_scope,
         {{ json_object_or_null('source_spans.resource_attributes') }} as attributes_json
     from source_spans
@@ -42,6 +47,7 @@ exploded as (
 
     select
         span_objects.span_occurrence_id,
+        span_objects.trace_date,
         span_objects.attribute_scope,
         attribute_pairs.json_key as attribute_key,
         attribute_pairs.json_value as attribute_value
@@ -55,6 +61,7 @@ exact_matches as (
 
     select
         exploded.span_occurrence_id,
+        exploded.trace_date,
         exploded.attribute_scope,
         exploded.attribute_key,
         exploded.attribute_value,
@@ -74,6 +81,7 @@ prefix_matches as (
 
     select
         exploded.span_occurrence_id,
+        exploded.trace_date,
         exploded.attribute_scope,
         exploded.attribute_key,
         exploded.attribute_value,
@@ -112,7 +120,9 @@ final as (
         row_number() over (
             partition by span_occurrence_id, concept
             order by case when nullif(trim(attribute_value), '') is null then 1 else 0 end, priority, attribute_key
-        ) as concept_rank
+        ) as concept_rank,
+        trace_date,
+        {{ incremental_metadata_columns(window) }}
     from matched
 
 )

@@ -1,10 +1,19 @@
-{{ config(materialized='table') }}
+{{ config(**incremental_by_date('trace_date')) }}
+
+{#- Incremental (docs/incremental.md): rebuilds the trace dates from the window start, which also reaches back to
+    the earliest trace that received spans loaded since the last run. -#}
+{%- set window = incremental_window(
+    'trace_date',
+    new_data_sql='select min(trace_date) from (' ~ otel_source_spans_with_trace_date() ~ ') as dated'
+        ~ ' where dated.loaded_at > (select max(loaded_at) from ' ~ this ~ ')'
+) -%}
 
 with
 
 source_spans as (
 
-    select * from {{ source('otel', 'otel_spans') }}
+    select * from ({{ otel_source_spans_with_trace_date() }}) as dated
+    where {{ incremental_window_filter('dated.trace_date', window) }}
 
 ),
 
@@ -43,7 +52,8 @@ typed as (
         source_spans.source_file,
         source_spans.source_line,
         source_spans.span_index,
-        source_spans.loaded_at
+        source_spans.loaded_at,
+        source_spans.trace_date
     from source_spans
 
 ),
@@ -112,7 +122,9 @@ final as (
         source_file,
         source_line,
         span_index,
-        loaded_at
+        loaded_at,
+        trace_date,
+        {{ incremental_metadata_columns(window) }}
     from normalized
 
 )

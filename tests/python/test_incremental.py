@@ -1,0 +1,271 @@
+"""Incremental builds equal a full rebuild, row for row, on DuckDB and PostgreSQL (docs/incremental.md).
+
+The generated dataset is landed, then part of it is held back and delivered later, as a daily pipeline sees it:
+  1. the traces of the last two days (new days), plus every third span of the traces of a day inside the lookback
+     (late spans of traces already built);
+  2. one child span of a trace three weeks old, far outside the lookback (a very late span).
+After each delivery `dbt run` builds incrementally. The result must equal `dbt run --full-refresh` on the same raw
+data for every relation of the project (processed_at aside); a second incremental run changes nothing; partitions
+before the window are not rebuilt; and an edited rate-card price reprices the whole history on the next incremental
+run, exactly as the edit implies (the edited usage type's cost scales by the price ratio, nothing else moves).
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import sys
+from datetime import date, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from conftest import fresh_postgres_env, python_command, run_checked
+
+from ai_finops.project import PROJECT_DIR, connect
+
+NEW_DAYS_FROM = date(2026, 9, 10)       # traces starting on or after this date arrive in delivery 1
+LATE_DAY = date(2026, 9, 8)             # every third span of this day's traces arrives late, in delivery 1
+OLD_DAY = date(2026, 8, 15)             # one child span of a trace of this day arrives in delivery 2
+LOOKBACK_DAYS = 3                       # var incremental_lookback_days (dbt_project.yml)
+METADATA_COLUMNS = {"processed_at"}     # differs between runs by design
+FLOAT_TYPES = {"double", "double precision", "real", "float"}
+INCREMENTAL_MODELS = [
+    "stg_otel__spans", "stg_otel__span_attributes", "int_otel_spans_enriched", "int_otel_spans_classified",
+    "int_llm_calls", "int_llm_calls_model_resolved", "int_llm_cost_lines", "int_llm_calls_priced",
+    "int_llm_calls_attributed", "fct_llm_calls", "fct_llm_cost_daily",
+]
+
+
+class Project:
+    """One engine's warehouse and the dbt invocations against it."""
+
+    def __init__(self, target: str, env: dict[str, str], project_dir: Path, work: Path):
+        self.target = target
+        self.env = {**env, "DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+        self.project_dir = project_dir
+        self.work = work
+        self.schema = self.env["AI_FINOPS_SCHEMA"]
+
+    def dbt(self, *arguments: str) -> str:
+        command = [str(Path(sys.executable).parent / "dbt"), *arguments, "--profiles-dir", str(self.project_dir),
+                   "--project-dir", str(self.project_dir), "--target", self.target, "--target-path",
+                   str(self.work / "target"), "--log-path", str(self.work / "logs")]
+        return run_checked(command, self.env, "dbt " + " ".join(arguments))
+
+    def execute(self, *statements: str) -> None:
+        connection = connect(self.target, self.env)
+        try:
+            cursor = connection.cursor()
+            for statement in statements:
+                cursor.execute(statement.replace("{schema}", self.schema))
+            connection.commit()
+        finally:
+            connection.close()
+
+    def query(self, sql: str) -> list[tuple]:
+        connection = connect(self.target, self.env)
+        try:
+            cursor = connection.cursor()
+            cursor.execute(sql.replace("{schema}", self.schema))
+            return cursor.fetchall()
+        finally:
+            connection.close()
+
+    def relations(self, schema: str) -> list[str]:
+        return [row[0] for row in self.query(
+            f"select table_name from information_schema.tables where table_schema = '{schema}' order by table_name")]
+
+    def columns(self, schema: str, relation: str) -> list[str]:
+        return [row[0] for row in self.column_types(schema, relation)]
+
+    def column_types(self, schema: str, relation: str) -> list[tuple[str, str]]:
+        return self.query(
+            "select column_name, lower(data_type) from information_schema.columns "
+            f"where table_schema = '{schema}' and table_name = '{relation}' order by ordinal_position")
+
+    def snapshot(self, snapshot_schema: str) -> None:
+        """Copy every relation dbt built into snapshot_schema (tables, so later runs cannot change them)."""
+        statements = [f"drop schema if exists {snapshot_schema} cascade", f"create schema {snapshot_schema}"]
+        for relation in self.relations(self.schema):
+            statements.append(f"create table {snapshot_schema}.{relation} as select * from {{schema}}.{relation}")
+        self.execute(*statements)
+
+    def differences(self, snapshot_schema: str) -> dict[str, tuple[int, int]]:
+        """Relation -> (rows only in the snapshot, rows only in the live schema), multiset semantics."""
+        found = {}
+        live = set(self.relations(self.schema))
+        for relation in self.relations(snapshot_schema):
+            assert relation in live, f"{relation} is in the snapshot but not rebuilt"
+            # Floating-point aggregates (stddev, ratios) may differ in the last bit between any two runs, since
+            # parallel sums add in varying order: compared to 9 decimals. Money and counts are exact types.
+            columns = ", ".join(
+                f'cast("{column}" as decimal(38, 9)) as "{column}"' if data_type in FLOAT_TYPES else f'"{column}"'
+                for column, data_type in self.column_types(snapshot_schema, relation)
+                if column not in METADATA_COLUMNS)
+            left = f"select {columns} from {snapshot_schema}.{relation}"
+            right = f"select {columns} from {{schema}}.{relation}"
+            only_left = self.query(f"select count(*) from ({left} except all {right}) as d")[0][0]
+            only_right = self.query(f"select count(*) from ({right} except all {left}) as d")[0][0]
+            if only_left or only_right:
+                found[relation] = (only_left, only_right)
+        return found
+
+
+def trace_dates_sql(raw: str) -> str:
+    """trace id -> UTC date of its earliest start, computed here from the raw nanoseconds (not by the project)."""
+    return (f"select trace_id, min(start_time_unix_nano) as first_start from {raw} "
+            "where start_time_unix_nano is not null group by trace_id")
+
+
+def hold_back(project: Project) -> None:
+    """Move the two later deliveries out of raw.otel_spans into raw.delivery_1 and raw.delivery_2."""
+    raw = "raw.otel_spans"
+    day_nanos = {day: (day - date(1970, 1, 1)).days * 86_400 * 10**9 for day in (NEW_DAYS_FROM, LATE_DAY, OLD_DAY)}
+    late_lo, late_hi = day_nanos[LATE_DAY], day_nanos[LATE_DAY] + 86_400 * 10**9
+    old_lo, old_hi = day_nanos[OLD_DAY], day_nanos[OLD_DAY] + 86_400 * 10**9
+    numeric_start = "cast(first_start as decimal(20, 0))"
+    project.execute(
+        "drop table if exists raw.delivery_1", "drop table if exists raw.delivery_2",
+        f"create table raw.delivery_1 as select s.* from {raw} as s "
+        f"inner join ({trace_dates_sql(raw)}) as t on s.trace_id = t.trace_id "
+        f"where {numeric_start} >= {day_nanos[NEW_DAYS_FROM]} "
+        f"or ({numeric_start} >= {late_lo} and {numeric_start} < {late_hi} and s.source_line % 3 = 0)",
+        # One child span (it has a parent) of the first trace of OLD_DAY that has one.
+        f"create table raw.delivery_2 as select s.* from {raw} as s where s.source_file || ':' || "
+        f"cast(s.source_line as varchar(20)) || ':' || cast(s.span_index as varchar(20)) = ("
+        f"select min(c.source_file || ':' || cast(c.source_line as varchar(20)) || ':' || "
+        f"cast(c.span_index as varchar(20))) from {raw} as c "
+        f"inner join ({trace_dates_sql(raw)}) as t on c.trace_id = t.trace_id "
+        f"where {numeric_start} >= {old_lo} and {numeric_start} < {old_hi} "
+        "and c.parent_span_id is not null and c.parent_span_id <> '')",
+        f"delete from {raw} where exists (select 1 from raw.delivery_1 as d where d.source_file = {raw}.source_file "
+        f"and d.source_line = {raw}.source_line and d.span_index = {raw}.span_index)",
+        f"delete from {raw} where exists (select 1 from raw.delivery_2 as d where d.source_file = {raw}.source_file "
+        f"and d.source_line = {raw}.source_line and d.span_index = {raw}.span_index)",
+    )
+    counts = project.query("select (select count(*) from raw.delivery_1), (select count(*) from raw.delivery_2)")[0]
+    assert counts[0] > 100 and counts[1] == 1, f"hold-back went wrong: {counts}"
+
+
+def deliver(project: Project, table: str, loaded_at: str) -> None:
+    columns = ", ".join(project.columns("raw", table))
+    select_list = columns.replace("loaded_at", f"cast('{loaded_at}' as timestamp) as loaded_at")
+    project.execute(f"insert into raw.otel_spans ({columns}) select {select_list} from raw.{table}")
+
+
+def copy_project(destination: Path) -> Path:
+    destination.mkdir(parents=True)
+    for name in ("dbt_project.yml", "profiles.yml", "models", "macros", "seeds", "tests", "analyses"):
+        source = PROJECT_DIR / name
+        if source.is_dir():
+            shutil.copytree(source, destination / name, ignore=shutil.ignore_patterns("python", "__pycache__"))
+        else:
+            shutil.copy2(source, destination / name)
+    return destination
+
+
+def double_output_price(project_dir: Path, model_id: str) -> int:
+    """Double every output price row of model_id in the copied rate card; returns the number of rows edited."""
+    path = project_dir / "seeds" / "rate_cards" / "rate_card_prices.csv"
+    with open(path, newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        fields, rows = reader.fieldnames, list(reader)
+    edited = 0
+    for row in rows:
+        if row["model_id"] == model_id and row["usage_type"] == "output":
+            row["price"] = str(Decimal(row["price"]) * 2)
+            edited += 1
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return edited
+
+
+@pytest.fixture(scope="module", params=["duckdb", "postgres"])
+def project(request, dataset, tmp_path_factory) -> Project:
+    work = tmp_path_factory.mktemp(f"incremental_{request.param}")
+    project_dir = copy_project(work / "project")
+    if request.param == "duckdb":
+        env = {**os.environ, "AI_FINOPS_DUCKDB_PATH": str(work / "warehouse.duckdb"), "AI_FINOPS_SCHEMA": "main"}
+    else:
+        env = fresh_postgres_env("_incremental")
+    run_checked(python_command("load", "--target", request.param, str(dataset.folder)), env, "ai-finops load")
+    project = Project(request.param, env, project_dir, work)
+    hold_back(project)
+    project.dbt("seed")
+    project.dbt("run", "--full-refresh")
+    return project
+
+
+def test_incremental_runs_equal_a_full_refresh(project):
+    first_processed = project.query("select max(processed_at) from {schema}.fct_llm_calls")[0][0]
+    built_before = project.query("select max(trace_date) from {schema}.fct_llm_calls")[0][0]
+
+    # Delivery 1: two new days and late spans of a day inside the lookback.
+    deliver(project, "delivery_1", "2030-01-01 00:00:00")
+    project.dbt("run")
+    window_start = built_before - timedelta(days=LOOKBACK_DAYS)
+    untouched = project.query(
+        "select count(*), sum(case when processed_at = (select min(processed_at) from {schema}.fct_llm_calls) "
+        f"then 1 else 0 end) from {{schema}}.fct_llm_calls where trace_date < cast('{window_start}' as date)")[0]
+    assert untouched[0] > 0 and untouched[0] == untouched[1], (
+        f"calls of traces before {window_start} were rebuilt by the first incremental run: {untouched}")
+    rebuilt = project.query("select min(trace_date) from {schema}.fct_llm_calls where processed_at > "
+                            f"cast('{first_processed}' as timestamp)")[0][0]
+    assert rebuilt == window_start, f"window started at {rebuilt}, expected {window_start}"
+
+    # Delivery 2: one span three weeks late (outside the lookback): the new-data rule must reach back for it.
+    deliver(project, "delivery_2", "2030-01-02 00:00:00")
+    project.dbt("run")
+    project.snapshot("incremental_snapshot")
+
+    # Running again with nothing new changes nothing.
+    project.dbt("run")
+    assert project.differences("incremental_snapshot") == {}, "a second incremental run changed rows"
+
+    # The same raw data built from scratch.
+    project.dbt("run", "--full-refresh")
+    differences = project.differences("incremental_snapshot")
+    assert differences == {}, f"incremental != full refresh (rows only incremental, only full): {differences}"
+    assert set(INCREMENTAL_MODELS) <= set(project.relations(project.schema))
+
+
+def test_rate_card_edit_reprices_history_incrementally(project):
+    """Double one model's output price in the seed: the next incremental run reprices every call of every date."""
+    model_id, dates = project.query(
+        "select model_id, count(distinct trace_date) from {schema}.int_llm_cost_lines "
+        "where usage_type = 'output' and line_status = 'priced' group by model_id "
+        "order by count(*) desc, model_id limit 1")[0]
+    assert dates > LOOKBACK_DAYS + 1, "the model must have priced calls before the incremental window"
+    assert double_output_price(project.project_dir, model_id) > 0
+    project.snapshot("before_price_edit")
+
+    project.dbt("seed", "--select", "rate_card_prices")
+    project.dbt("run")
+
+    changed = project.query(
+        "select b.usage_type, b.trace_date, b.list_cost_usd, a.list_cost_usd, b.unit_price, a.unit_price "
+        "from before_price_edit.int_llm_cost_lines as b inner join {schema}.int_llm_cost_lines as a "
+        "on a.cost_line_id = b.cost_line_id "
+        f"where b.model_id = '{model_id}'")
+    assert changed, "no cost lines of the edited model"
+    for usage_type, trace_date, old_cost, new_cost, old_price, new_price in changed:
+        factor = 2 if usage_type == "output" else 1
+        assert Decimal(str(new_price)) == Decimal(str(old_price)) * factor, (usage_type, trace_date)
+        assert abs(Decimal(str(new_cost)) - Decimal(str(old_cost)) * factor) <= Decimal("1e-9"), (
+            usage_type, trace_date, old_cost, new_cost)
+    repriced_dates = {row[1] for row in changed if row[0] == "output"}
+    assert len(repriced_dates) == dates, "only part of the history was repriced"
+    others = project.query(
+        "select count(*) from before_price_edit.int_llm_cost_lines as b inner join {schema}.int_llm_cost_lines as a "
+        f"on a.cost_line_id = b.cost_line_id where b.model_id <> '{model_id}' "
+        "and (a.list_cost_usd <> b.list_cost_usd or a.unit_price <> b.unit_price)")[0][0]
+    assert others == 0, f"{others} cost lines of other models changed"
+
+    # And the repriced warehouse equals a full rebuild with the edited rate card.
+    project.snapshot("after_price_edit")
+    project.dbt("run", "--full-refresh")
+    assert project.differences("after_price_edit") == {}
