@@ -1,9 +1,10 @@
 """Optimize-and-govern marts against the `--scenario optimize` ground truth, on DuckDB and PostgreSQL.
 
-The scenario (src/ai_finops/generate/scenario_optimize.py) injects a known set of opportunities, a spend spike and
-budgets; the generator computes their truth from its own price table (prices.py), never from the project's seeds or
-SQL. Each injected case must be found, in the generator's rank order, with savings within 5 %; nothing else may be
-listed above the configured minimum; budget statuses, burn and forecasts must match.
+The scenario (src/ai_finops/generate/scenario_optimize.py) injects a known set of opportunities, spend spikes and a
+drop, and budgets; the generator computes their truth from its own price table (prices.py), never from the project's
+seeds or SQL. Each injected case must be found, in the generator's rank order, with savings within 5 %; nothing else
+may be listed above the configured minimum; every injected anomaly is flagged at its level, day and direction with its
+driver, and nothing else is; budget statuses, burn and forecasts must match.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ from __future__ import annotations
 import csv
 import os
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from conftest import Dataset, IN_CI, as_decimal, build_warehouse, postgres_reachable, python_command, run_checked
 
+from ai_finops.generate.scenario_optimize import BLOAT_BASELINE_DAYS, BLOAT_RECENT_DAYS, CACHE_TTL, LOOKBACK_DAYS
 from ai_finops.project import PROJECT_DIR
 
 TOLERANCE = Decimal("0.05")
@@ -159,14 +161,59 @@ def test_month_end_forecast_per_provider_and_feature(optimize_warehouse):
         assert abs(as_decimal(budget["forecast_period_end_usd"]) - total) < CENT, budget
 
 
-def test_injected_spike_is_the_only_feature_anomaly(optimize_warehouse):
-    truth = {(row["spend_date"], row["dimension_value"]): row["main_driver"]
-             for row in optimize_warehouse.dataset.truth("anomalies") if row["dimension_type"] == "feature"}
+def test_injected_anomalies_and_nothing_else_are_flagged(optimize_warehouse):
+    truth = {(row["spend_date"], row["dimension_type"], row["dimension_value"]): row
+             for row in optimize_warehouse.dataset.truth("anomalies")}
+    assert {row["direction"] for row in truth.values()} == {"spike", "drop"}
+    assert {row["dimension_type"] for row in truth.values()} == {"feature", "customer", "model"}
     rows = optimize_warehouse.query(
-        "select cast(spend_date as varchar) as spend_date, dimension_value, main_driver, jump_usd "
-        "from {schema}.fct_spend_anomalies_daily where is_anomaly and dimension_type = 'feature'")
-    found = {(row["spend_date"], row["dimension_value"]): row["main_driver"] for row in rows}
-    assert found == truth
+        "select cast(spend_date as varchar) as spend_date, dimension_type, dimension_value, anomaly_direction, "
+        "main_driver, calls, jump_usd from {schema}.fct_spend_anomalies_daily where is_anomaly")
+    found = {(row["spend_date"], row["dimension_type"], row["dimension_value"]): row for row in rows}
+    assert set(found) == set(truth), set(found) ^ set(truth)
+    for key, expected in truth.items():
+        row = found[key]
+        assert (row["anomaly_direction"], row["main_driver"]) == (expected["direction"], expected["main_driver"]), key
+        assert abs(as_decimal(row["jump_usd"]) - as_decimal(expected["expected_jump_usd"])) < CENT, (key, row)
+        if expected["direction"] == "drop":
+            assert row["calls"] == 0, (key, row)
+
+
+def test_prompt_bloat_and_caching_evidence(optimize_warehouse):
+    """Evidence columns against the generator's calls: input tokens per call and input/output ratio of the bloated
+    feature's recent and baseline windows, and the cache writes of the caching case (the first window call and each
+    call more than the cache TTL after the previous one)."""
+    calls = optimize_warehouse.dataset.truth("calls")
+    rows = {row["opportunity_kind"]: row for row in optimize_warehouse.query(
+        "select opportunity_kind, feature_id, window_calls, estimated_cache_writes, baseline_input_tokens_per_call, "
+        "recent_input_tokens_per_call, baseline_input_output_ratio, recent_input_output_ratio "
+        "from {schema}.fct_savings_opportunities where opportunity_kind in ('prompt_bloat', 'prompt_caching')")}
+    as_of = max(date.fromisoformat(row["call_date"]) for row in calls)
+
+    def tokens(row: dict, column: str) -> int:
+        return int(row[column] or 0)
+
+    bloat = rows["prompt_bloat"]
+    mine = [row for row in calls if row["feature_id"] == bloat["feature_id"]]
+    recent_start = as_of - timedelta(days=BLOAT_RECENT_DAYS - 1)
+    windows = {"recent": [row for row in mine if date.fromisoformat(row["call_date"]) >= recent_start],
+               "baseline": [row for row in mine
+                            if recent_start - timedelta(days=BLOAT_BASELINE_DAYS) <= date.fromisoformat(row["call_date"]) < recent_start]}
+    for name, window in windows.items():
+        input_tokens = sum(tokens(row, "input_uncached_tokens") + tokens(row, "cache_read_tokens") for row in window)
+        output_tokens = sum(tokens(row, "output_tokens") for row in window)
+        per_call = as_decimal(bloat[f"{name}_input_tokens_per_call"])
+        assert abs(per_call - Decimal(input_tokens) / len(window)) < Decimal("0.000001"), (name, bloat)
+        assert abs(bloat[f"{name}_input_output_ratio"] - input_tokens / output_tokens) < 1e-9, (name, bloat)
+    assert bloat["window_calls"] == len(windows["recent"])
+
+    caching = rows["prompt_caching"]
+    window = sorted(datetime.fromisoformat(row["called_at"]) for row in calls
+                    if row["feature_id"] == caching["feature_id"]
+                    and date.fromisoformat(row["call_date"]) > as_of - timedelta(days=LOOKBACK_DAYS))
+    writes = 1 + sum(1 for previous, current in zip(window, window[1:]) if current - previous > CACHE_TTL)
+    assert caching["window_calls"] == len(window)
+    assert caching["estimated_cache_writes"] == writes
 
 
 def test_customer_quota_and_margin_watch(optimize_warehouse):

@@ -1,14 +1,21 @@
 {# Daily spend per feature, customer and model against its own trailing baseline (the anomaly_baseline_days days
-    before, days without spend counting as 0). A day is an anomaly when spend > mean + anomaly_z_threshold x stddev,
-    the jump is at least anomaly_min_jump_usd and anomaly_min_jump_share of the mean, and the member has a full
-    baseline. The driver is the largest of the log-ratios of cost = calls x tokens per call x cost per token against
-    the baseline; cost per token splits into model mix (tokens moved between models priced at their baseline cost
-    per token) and price (the rest). #}
+    before). Every day from the member's first spend to the as-of date has a row (0 without spend), so a fall to
+    zero is seen. A day is a spike when spend > mean + anomaly_z_threshold x stddev, a drop when spend < mean -
+    anomaly_z_threshold x stddev; either way the jump is at least anomaly_min_jump_usd and anomaly_min_jump_share of
+    the mean, and the member has a full baseline. The driver is the largest of the log-ratios of cost = calls x tokens
+    per call x cost per token against the baseline; cost per token splits into model mix (tokens moved between models
+    priced at their baseline cost per token) and price (the rest); a day without calls is driven by calls. #}
 with
 
 cost_daily as (
 
     select * from {{ ref('fct_llm_cost_daily') }}
+
+),
+
+dates as (
+
+    select * from {{ ref('dim_dates') }}
 
 ),
 
@@ -72,7 +79,7 @@ member_model_daily as (
 
 ),
 
-member_daily as (
+member_spend_daily as (
 
     select
         dimension_type,
@@ -92,8 +99,32 @@ first_seen as (
         dimension_type,
         dimension_value,
         min(spend_date) as first_spend_date
-    from member_daily
+    from member_spend_daily
     group by dimension_type, dimension_value
+
+),
+
+{# Every day of every member from its first spend to the as-of date; a day without spend has zeros. #}
+member_daily as (
+
+    select
+        first_seen.dimension_type,
+        first_seen.dimension_value,
+        dates.date_day as spend_date,
+        coalesce(member_spend_daily.calls, 0) as calls,
+        coalesce(member_spend_daily.total_tokens, 0) as total_tokens,
+        coalesce(member_spend_daily.cost_usd, 0) as cost_usd
+    from first_seen
+    cross join as_of
+    inner join dates
+        on
+            first_seen.first_spend_date <= dates.date_day
+            and as_of.as_of_date >= dates.date_day
+    left join member_spend_daily
+        on
+            first_seen.dimension_type = member_spend_daily.dimension_type
+            and first_seen.dimension_value = member_spend_daily.dimension_value
+            and dates.date_day = member_spend_daily.spend_date
 
 ),
 
@@ -174,7 +205,7 @@ statistics as (
     select
         member_daily.*,
         first_seen.first_spend_date,
-        repriced.cost_at_baseline_prices_usd,
+        coalesce(repriced.cost_at_baseline_prices_usd, 0) as cost_at_baseline_prices_usd,
         baseline.baseline_cost_usd / {{ var('anomaly_baseline_days') }} as baseline_mean_usd,
         cast(baseline.baseline_calls as {{ type_double() }}) / {{ var('anomaly_baseline_days') }}
             as baseline_mean_calls,
@@ -196,7 +227,7 @@ statistics as (
             member_daily.dimension_type = baseline.dimension_type
             and member_daily.dimension_value = baseline.dimension_value
             and member_daily.spend_date = baseline.spend_date
-    inner join repriced
+    left join repriced
         on
             member_daily.dimension_type = repriced.dimension_type
             and member_daily.dimension_value = repriced.dimension_value
@@ -251,13 +282,25 @@ flagged as (
     select
         factors.*,
         factors.cost_usd - factors.baseline_mean_usd as jump_usd,
-        factors.has_full_baseline
-        and factors.cost_usd
-        > factors.baseline_mean_usd + {{ var('anomaly_z_threshold') }} * factors.baseline_stddev_usd
-        and factors.cost_usd - factors.baseline_mean_usd >= {{ var('anomaly_min_jump_usd') }}
-        and factors.cost_usd - factors.baseline_mean_usd
-        >= {{ var('anomaly_min_jump_share') }} * factors.baseline_mean_usd as is_anomaly,
         case
+            when not factors.has_full_baseline then null
+            when
+                factors.cost_usd
+                > factors.baseline_mean_usd + {{ var('anomaly_z_threshold') }} * factors.baseline_stddev_usd
+                and factors.cost_usd - factors.baseline_mean_usd >= {{ var('anomaly_min_jump_usd') }}
+                and factors.cost_usd - factors.baseline_mean_usd
+                >= {{ var('anomaly_min_jump_share') }} * factors.baseline_mean_usd
+                then 'spike'
+            when
+                factors.cost_usd
+                < factors.baseline_mean_usd - {{ var('anomaly_z_threshold') }} * factors.baseline_stddev_usd
+                and factors.baseline_mean_usd - factors.cost_usd >= {{ var('anomaly_min_jump_usd') }}
+                and factors.baseline_mean_usd - factors.cost_usd
+                >= {{ var('anomaly_min_jump_share') }} * factors.baseline_mean_usd
+                then 'drop'
+        end as anomaly_direction,
+        case
+            when factors.calls = 0 then 'calls'
             when
                 coalesce(factors.calls_effect, 0) >= coalesce(factors.tokens_per_call_effect, 0)
                 and coalesce(factors.calls_effect, 0) >= coalesce(factors.model_mix_effect, 0)
@@ -296,8 +339,9 @@ final as (
         cast(tokens_per_call_effect as {{ type_double() }}) as tokens_per_call_effect,
         cast(model_mix_effect as {{ type_double() }}) as model_mix_effect,
         cast(price_effect as {{ type_double() }}) as price_effect,
-        coalesce(is_anomaly, false) as is_anomaly,
-        case when coalesce(is_anomaly, false) then main_driver end as main_driver
+        anomaly_direction is not null as is_anomaly,
+        anomaly_direction,
+        case when anomaly_direction is not null then main_driver end as main_driver
     from flagged
 
 )

@@ -7,22 +7,32 @@ injected cases are opportunities, and writes their truth, computed from the gene
 
 | feature | injected case |
 |---|---|
-| meeting_notes | uncached repeated long prefix (`PREFIX_TOKENS`) on claude-sonnet-4-5 (cache-capable) → prompt_caching |
+| meeting_notes | uncached repeated long prefix (`PREFIX_TOKENS`) on claude-sonnet-4-5 (cache-capable), calls bunched in one hour a day (`ACTIVE_SECONDS`) so a 5-minute cache would be hit → prompt_caching |
 | code_review | claude-opus-4-1 with short outputs; cheaper same-family sibling claude-sonnet-4-5 → model_routing |
 | support_copilot | retry storm: every logical call fails twice (HTTP 500, usage reported) before it succeeds → retry_waste |
 | ticket_triage | a dev environment left running at about production volume → non_production; non-interactive traffic at the standard tier → batch_eligible (production and dev) |
 | code_review (customer) | all its production calls come from one Starter account: over the AI quota, below target margin |
-| email_writer | a spend spike: `SPIKE_FACTOR` x the usual calls on `SPIKE_DATE` → anomaly (driver: calls) |
+| email_writer | a spend spike: `SPIKE_FACTOR` x the usual calls on `SPIKE_DATE` → feature and model anomaly (driver: calls); its system prompt grows by `BLOAT_EXTRA_TOKENS` input tokens from `BLOAT_START_DATE` (the recent window) → prompt_bloat |
+| code_review (outage) | no call at all on `DROP_DATE` → drop anomaly of the feature, its only customer and its only model (driver: calls) |
+| one Business/Enterprise customer | `CUSTOMER_SPIKE_CALLS` extra calls on `CUSTOMER_SPIKE_DATE`, spread over features so that no feature or model moves by the dbt var anomaly_min_jump_usd ($1) → customer-only spike (driver: calls) |
 | knowledge_search | clean baseline (cache reads present, 10 % staging traffic): no opportunity |
 | doc_summarizer | clean baseline on Bedrock, Gemini API and Azure (so every billing export exists): no opportunity |
 
 Truth definitions (the dbt marts must find the same within 5 %; see docs/optimize.md):
 - evaluation window: the last `LOOKBACK_DAYS` days of data; monthly = window amount x `DAYS_PER_MONTH` / window days;
-- prompt_caching: window calls x `PREFIX_TOKENS` x (input price - cache-read price);
+- prompt_caching: every window call reads `PREFIX_TOKENS` from the cache, except the cache writes - the group's first
+  window call and every call more than `CACHE_TTL` after the previous one - which pay the write premium instead:
+  hits x `PREFIX_TOKENS` x (input price - cache-read price) - writes x `PREFIX_TOKENS` x (5m cache-write price -
+  input price);
+- prompt_bloat: (recent input tokens per call - baseline input tokens per call) x recent calls x input price, the recent
+  window being the last `BLOAT_RECENT_DAYS` days and the baseline the `BLOAT_BASELINE_DAYS` days before; monthly =
+  x `DAYS_PER_MONTH` / `BLOAT_RECENT_DAYS`;
 - model_routing: window cost on the current model - the same tokens priced on the sibling;
 - retry_waste: window cost of the failed attempts;
 - batch_eligible: window cost of a non-interactive feature's calls - the same calls at the batch tier, per environment;
 - non_production: window non-production cost - `NONPROD_ALLOWED_SHARE` x window production cost of the feature;
+- anomalies (`ground_truth/anomalies.csv`): the injected ones by construction, each with its jump computed from the
+  calls (the day's list cost - the mean of the `ANOMALY_BASELINE_DAYS` days before, days without calls counting as 0);
 - budgets (`BUDGETS`, the same rows as `seeds/governance/budgets.csv`): burn to date, run-rate forecast to period end
   (burn / elapsed days x period days), status `over` (burn > budget), `at_risk` (forecast > budget), else `ok`.
 """
@@ -39,7 +49,7 @@ from pathlib import Path
 from ai_finops.generate import business, otlp
 from ai_finops.generate.catalog import DEPLOYMENTS, FEATURES
 from ai_finops.generate.otlp import a_const, a_int, a_str
-from ai_finops.generate.prices import call_cost
+from ai_finops.generate.prices import MTOK, call_cost, period_for
 
 START = date(2026, 9, 1)
 DAYS = 20
@@ -47,8 +57,22 @@ LOOKBACK_DAYS = 14  # dbt var savings_lookback_days
 DAYS_PER_MONTH = 30  # dbt var savings_days_per_month
 NONPROD_ALLOWED_SHARE = Decimal("0.25")  # dbt var savings_nonprod_max_share_of_production
 PREFIX_TOKENS = 10_000
+CACHE_TTL = timedelta(minutes=5)  # dbt var savings_caching_cache_ttl (5m)
+# feature -> (first second of the day, length in seconds) of the hour its calls start in (default: the whole day)
+ACTIVE_SECONDS = {"meeting_notes": (9 * 3600, 3600)}
+BLOAT_FEATURE = "email_writer"
+BLOAT_EXTRA_TOKENS = 2_000  # the system prompt grew: every call from BLOAT_START_DATE carries this much more input
+BLOAT_RECENT_DAYS = 7  # dbt var savings_bloat_recent_days
+BLOAT_BASELINE_DAYS = 7  # dbt var savings_bloat_baseline_days
+BLOAT_START_DATE = START + timedelta(days=DAYS - BLOAT_RECENT_DAYS)
+ANOMALY_BASELINE_DAYS = 7  # dbt var anomaly_baseline_days
 SPIKE_DATE = date(2026, 9, 15)
 SPIKE_FACTOR = 5
+DROP_DATE = date(2026, 9, 10)  # outage: the code_review integration makes no call at all that day
+DROP_FEATURE = "code_review"
+CUSTOMER_SPIKE_DATE = date(2026, 9, 18)
+# extra calls of one customer that day; each feature's and each model's share stays below anomaly_min_jump_usd
+CUSTOMER_SPIKE_CALLS = {"meeting_notes": 18, "support_copilot": 30, "ticket_triage": 100}
 Q12 = Decimal("0.000000000001")
 
 # feature_id -> (deployment key, calls per day, input range, output range, cached share of input, injected kind)
@@ -57,7 +81,7 @@ PLAN = {
     # one small baseline feature on the other providers, so every billing export exists
     "doc_summarizer": (("bedrock/claude-haiku-4-5", "gemini/gemini-2.5-flash", "azure/gpt-5-mini"), 12, (1500, 3000),
                        (100, 400), True, ""),
-    "email_writer": ("anthropic/claude-sonnet-4-5", 40, (500, 2500), (150, 600), False, ""),
+    "email_writer": ("anthropic/claude-sonnet-4-5", 40, (500, 2500), (150, 600), False, "prompt_bloat"),
     "meeting_notes": ("anthropic/claude-sonnet-4-5", 30, (PREFIX_TOKENS + 100, PREFIX_TOKENS + 1500), (300, 800),
                       False, "prompt_caching"),
     "code_review": ("anthropic/claude-opus-4-1", 20, (2000, 6000), (200, 600), False, "model_routing"),
@@ -128,10 +152,13 @@ class _Calls:
         deployment = DEPLOYMENTS[deployment_key]
         trace_id = "%032x" % rng.getrandbits(128)
         root_id = "%016x" % rng.getrandbits(64)
+        first_second, seconds = ACTIVE_SECONDS.get(feature.feature_id, (0, 80_000))
         start_us = (int(datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp())
-                    + rng.randrange(80_000)) * 1_000_000
+                    + first_second + rng.randrange(seconds)) * 1_000_000
         cursor = start_us + 1_000
         total_in = rng.randint(in_low, in_high)
+        if feature.feature_id == BLOAT_FEATURE and day >= BLOAT_START_DATE:
+            total_in += BLOAT_EXTRA_TOKENS
         cache_read = (total_in * rng.randint(30, 80) // 100) // 128 * 128 if cached else 0
         output = rng.randint(out_low, out_high)
         usage = (total_in - cache_read, cache_read, 0, 0, output)
@@ -208,6 +235,8 @@ def generate_optimize(out_dir: Path, seed: int) -> dict:
     window_end = START + timedelta(days=DAYS - 1)
     heavy = next(a.account_id for a in accounts if a.plan_id == "plan_starter" and a.usage_weight > 0
                  and business.is_active(a, START) and business.is_active(a, window_end))
+    spiking = next(a.account_id for a in accounts if a.plan_id in ("plan_business", "plan_enterprise")
+                   and a.usage_weight > 0 and business.is_active(a, START) and business.is_active(a, window_end))
     for offset in range(DAYS):
         day = START + timedelta(days=offset)
         customers = [a.account_id for a in accounts if a.usage_weight > 0 and business.is_active(a, day)
@@ -215,10 +244,14 @@ def generate_optimize(out_dir: Path, seed: int) -> dict:
         for feature_id, (_, per_day, _, _, _, _) in PLAN.items():
             feature = features[feature_id]
             count = per_day * (SPIKE_FACTOR if (feature_id == "email_writer" and day == SPIKE_DATE) else 1)
+            if feature_id == DROP_FEATURE and day == DROP_DATE:
+                count = 0
             for _ in range(count):
                 customer = heavy if feature_id == HEAVY_CUSTOMER_FEATURE else calls.rng.choice(customers)
                 calls.task(feature, "production", customer, day,
                            RETRY_FAILURES.get(feature_id, 0))
+            for _ in range(CUSTOMER_SPIKE_CALLS.get(feature_id, 0) if day == CUSTOMER_SPIKE_DATE else 0):
+                calls.task(feature, "production", spiking, day, RETRY_FAILURES.get(feature_id, 0))
             for environment, share in (("staging", STAGING_SHARE.get(feature_id, 0)),
                                        ("dev", DEV_LEFT_RUNNING.get(feature_id, 0))):
                 for _ in range(round(per_day * share)):
@@ -229,7 +262,7 @@ def generate_optimize(out_dir: Path, seed: int) -> dict:
     _write_calls(gt, calls)
     truth = {
         "opportunities.csv": _opportunities(gt, calls.rows),
-        "anomalies.csv": _anomalies(gt),
+        "anomalies.csv": _anomalies(gt, calls.rows, heavy, spiking),
         "budget_status.csv": _budget_status(gt, calls.rows),
         "budgets.csv": _budgets(gt),
         "customer_quota.csv": _customer_quota(gt, calls.rows, subscriptions),
@@ -280,9 +313,41 @@ def _cost_on(model_id: str, row: dict) -> Decimal:
                      0, 0, row["output_tokens"])
 
 
-def _opportunities(gt: Path, rows: list[dict]) -> int:
-    from ai_finops.generate.prices import period_for
+def _caching_savings(model_id: str, window_rows: list[dict]) -> Decimal:
+    """Caching the prefix: the group's first window call and every call more than CACHE_TTL after the previous one
+    write the cache (premium: write - input price); every other call reads it (saving: input - cache-read price)."""
+    savings = Decimal(0)
+    previous = None
+    for row in sorted(window_rows, key=lambda r: r["called_at"]):
+        called_at = datetime.strptime(row["called_at"], "%Y-%m-%d %H:%M:%S.%f")
+        prices = period_for(model_id, row["call_date"]).prices
+        if previous is None or called_at - previous > CACHE_TTL:
+            savings -= PREFIX_TOKENS * (prices["cache_write_5m"] - prices["input"]) / MTOK
+        else:
+            savings += PREFIX_TOKENS * (prices["input"] - prices["cache_read"]) / MTOK
+        previous = called_at
+    return savings
 
+
+def _bloat_savings(model_id: str, feature_rows: list[dict]) -> tuple[Decimal, Decimal]:
+    """Window savings of prompt bloat and the factor that scales them to a month: the input tokens per call of the
+    recent window above those of the baseline window before it, over the recent calls, at the input price."""
+    last = max(r["call_date"] for r in feature_rows)
+    recent_start = last - timedelta(days=BLOAT_RECENT_DAYS - 1)
+    baseline_start = recent_start - timedelta(days=BLOAT_BASELINE_DAYS)
+    recent = [r for r in feature_rows if r["call_date"] >= recent_start]
+    baseline = [r for r in feature_rows if baseline_start <= r["call_date"] < recent_start]
+
+    def input_tokens(row: dict) -> int:
+        return row["input_uncached_tokens"] + row["cache_read_tokens"]
+
+    baseline_per_call = Decimal(sum(input_tokens(r) for r in baseline)) / len(baseline)
+    savings = sum(((input_tokens(r) - baseline_per_call) * period_for(model_id, r["call_date"]).prices["input"] / MTOK
+                   for r in recent), Decimal(0))
+    return savings, Decimal(DAYS_PER_MONTH) / Decimal(BLOAT_RECENT_DAYS)
+
+
+def _opportunities(gt: Path, rows: list[dict]) -> int:
     window = _window(rows)
     monthly = Decimal(DAYS_PER_MONTH) / Decimal(LOOKBACK_DAYS)
     out = []
@@ -294,9 +359,11 @@ def _opportunities(gt: Path, rows: list[dict]) -> int:
         mine = [r for r in window if r["feature_id"] == feature_id]
         environment = "production"
         if kind == "prompt_caching":
-            savings = sum((PREFIX_TOKENS * (period_for(model_id, r["call_date"]).prices["input"]
-                                            - period_for(model_id, r["call_date"]).prices["cache_read"])
-                           / Decimal(1_000_000) for r in mine), Decimal(0))
+            savings = _caching_savings(model_id, mine)
+        elif kind == "prompt_bloat":
+            savings, scale = _bloat_savings(model_id, [r for r in rows if r["feature_id"] == feature_id])
+            out.append((kind, feature_id, features[feature_id].team_id, environment, model_id, savings * scale))
+            continue
         elif kind == "model_routing":
             sibling = ROUTING_SIBLING[model_id]
             savings = sum((r["list_cost_usd"] - _cost_on(sibling, r) for r in mine), Decimal(0))
@@ -328,11 +395,36 @@ def _opportunities(gt: Path, rows: list[dict]) -> int:
     return len(out)
 
 
-def _anomalies(gt: Path) -> int:
+def _anomalies(gt: Path, rows: list[dict], heavy: str, spiking: str) -> int:
+    """The injected anomalies (by construction) with their jump from the calls: the day's list cost minus the mean
+    daily cost of the ANOMALY_BASELINE_DAYS days before (a day without calls counts as 0)."""
+    sonnet, opus = DEPLOYMENTS["anthropic/claude-sonnet-4-5"], DEPLOYMENTS["anthropic/claude-opus-4-1"]
+    injected = (
+        # the email_writer spike, also the largest move of its model that day
+        (SPIKE_DATE, "feature", "email_writer", "spike"),
+        (SPIKE_DATE, "model", f"{sonnet.provider}/{sonnet.model_id}", "spike"),
+        # one customer's burst, spread thin over features and models
+        (CUSTOMER_SPIKE_DATE, "customer", spiking, "spike"),
+        # the code_review outage: the feature, its only customer and its only model fall to zero
+        (DROP_DATE, "feature", DROP_FEATURE, "drop"),
+        (DROP_DATE, "customer", heavy, "drop"),
+        (DROP_DATE, "model", f"{opus.provider}/{opus.model_id}", "drop"),
+    )
+
+    def member(row: dict, dimension_type: str) -> str:
+        return {"feature": row["feature_id"], "customer": row["customer_id"],
+                "model": f"{row['provider']}/{row['model_id']}"}[dimension_type]
+
     with open(gt / "anomalies.csv", "w", encoding="utf-8", newline="\n") as handle:
-        handle.write("spend_date,dimension_type,dimension_value,main_driver\n")
-        handle.write(f"{SPIKE_DATE.isoformat()},feature,email_writer,calls\n")
-    return 1
+        handle.write("spend_date,dimension_type,dimension_value,direction,main_driver,expected_jump_usd\n")
+        for day, dimension_type, value, direction in injected:
+            first = day - timedelta(days=ANOMALY_BASELINE_DAYS)
+            mine = [r for r in rows if member(r, dimension_type) == value and first <= r["call_date"] <= day]
+            today = sum((r["list_cost_usd"] for r in mine if r["call_date"] == day), Decimal(0))
+            baseline = sum((r["list_cost_usd"] for r in mine if r["call_date"] < day), Decimal(0))
+            jump = today - baseline / ANOMALY_BASELINE_DAYS
+            handle.write(f"{day.isoformat()},{dimension_type},{value},{direction},calls,{_money(jump)}\n")
+    return len(injected)
 
 
 def _budgets(gt: Path) -> int:
