@@ -195,13 +195,26 @@
 {%- endmacro %}
 
 
-{#- The relation's columns except some, as a select list; `*` when the columns cannot be listed (parsing, unit-test
-    fixtures), where the parent's bookkeeping columns do not matter. -#}
+{#- The relation's columns except some, as a select list; `*` while parsing. A unit test's fixture for a ref has the
+    columns of the real relation, which are listed instead. -#}
 {% macro star_except(relation, except_columns) -%}
+    {%- if not execute -%}
+        {{ return('*') }}
+    {%- endif -%}
+    {%- set described = relation -%}
+    {%- set cte_prefix = '__dbt__cte__' -%}
+    {%- if relation.identifier is none or relation.identifier.startswith(cte_prefix) or relation is string -%}
+        {%- set name = (relation.identifier or relation | string).split(cte_prefix)[-1] | replace('"', '') -%}
+        {%- set found = {'relation': adapter.get_relation(target.database, target.schema, name)} -%}
+        {%- for node in (graph.get('nodes') or {}).values() if node.resource_type == 'model' and node.name == name -%}
+            {%- do found.update({'relation': adapter.get_relation(node.database, node.schema, node.alias)}) -%}
+        {%- endfor -%}
+        {%- set described = found.relation -%}
+    {%- endif -%}
     {%- set columns = [] -%}
-    {%- if execute and relation.identifier and not relation.identifier.startswith('__dbt__cte__') -%}
+    {%- if described is not none -%}
         {%- set excluded = except_columns | map('lower') | list -%}
-        {%- for column in adapter.get_columns_in_relation(relation) -%}
+        {%- for column in adapter.get_columns_in_relation(described) -%}
             {%- if column.name | lower not in excluded -%}
                 {%- do columns.append(adapter.quote(column.name) if column.name != column.name | lower else column.name) -%}
             {%- endif -%}

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from conftest import Dataset, IN_CI, as_decimal, build_warehouse, postgres_reachable, python_command, run_checked
+from conftest import Dataset, as_decimal, build_warehouse, fresh_postgres_env, python_command, run_checked
 
 from ai_finops.generate.scenario_optimize import BLOAT_BASELINE_DAYS, BLOAT_RECENT_DAYS, CACHE_TTL, LOOKBACK_DAYS
 from ai_finops.project import PROJECT_DIR
@@ -45,25 +45,7 @@ def optimize_duckdb_warehouse(optimize_dataset, tmp_path_factory):
 @pytest.fixture(scope="session")
 def optimize_postgres_warehouse(optimize_dataset, tmp_path_factory):
     """A database of its own (the default dataset's suite database plus `_optimize`), dropped and re-created."""
-    from ai_finops.project import postgres_settings
-
-    dbname = os.environ.get("AI_FINOPS_TEST_PG_DBNAME", "ai_finops_test") + "_optimize"
-    env = {**os.environ, "AI_FINOPS_PG_DBNAME": dbname, "AI_FINOPS_SCHEMA": "analytics"}
-    settings = postgres_settings(env)
-    problem = postgres_reachable(settings)
-    if problem:
-        message = f"PostgreSQL not reachable at {settings['host']}:{settings['port']} ({problem})"
-        if IN_CI:
-            pytest.fail(message + " and CI=true requires it", pytrace=False)
-        pytest.skip(message)
-    import psycopg2
-
-    admin = psycopg2.connect(**{**settings, "dbname": "postgres"})
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'drop database if exists "{dbname}" with (force)')
-        cursor.execute(f'create database "{dbname}"')
-    admin.close()
+    env = fresh_postgres_env("_optimize")
     folder = tmp_path_factory.mktemp("optimize_postgres")
     warehouse = build_warehouse("postgres", env, optimize_dataset, folder / "target")
     yield warehouse
