@@ -226,6 +226,7 @@ select
     false as is_error,
     cast(called_at as timestamp) as called_at,
     cast(call_date as date) as call_date,
+    cast(call_date as date) as trace_date,
     provider,
     pricing_model as request_model,
     pricing_model as response_model,
