@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 import shutil
 import sys
 from datetime import date, timedelta
@@ -25,10 +26,12 @@ from conftest import fresh_postgres_env, python_command, run_checked
 
 from ai_finops.project import PROJECT_DIR, connect
 
+LOOKBACK_DAYS = int(re.search(r"^  incremental_lookback_days: (\d+)", (PROJECT_DIR / "dbt_project.yml").read_text(),
+                              re.MULTILINE).group(1))
+
 NEW_DAYS_FROM = date(2026, 9, 10)       # traces starting on or after this date arrive in delivery 1
-LATE_DAY = date(2026, 9, 8)             # every third span of this day's traces arrives late, in delivery 1
+LATE_DAY = date(2026, 9, 9)             # every third span of this day's traces arrives late, in delivery 1
 OLD_DAY = date(2026, 8, 15)             # one child span of a trace of this day arrives in delivery 2
-LOOKBACK_DAYS = 3                       # var incremental_lookback_days (dbt_project.yml)
 METADATA_COLUMNS = {"processed_at"}     # differs between runs by design
 FLOAT_TYPES = {"double", "double precision", "real", "float"}
 INCREMENTAL_MODELS = [

@@ -29,18 +29,32 @@ calls as (
 
 ),
 
+{# Resolution depends only on (provider, date, raw model string): resolved once per distinct probe (a few thousand),
+    not per call, since the pattern aliases are regular expressions. #}
+probes as (
+
+    select distinct
+        provider,
+        call_date,
+        raw_model_normalized
+    from calls
+
+),
+
 alias_matches as (
 
     select
-        calls.call_id,
+        probes.provider,
+        probes.call_date,
+        probes.raw_model_normalized,
         aliases.alias_id,
         aliases.model_id,
         aliases.region_scope,
         aliases.match_type,
         aliases.priority
-    from calls
+    from probes
     inner join stg_rate_cards__model_aliases as aliases
-        on {{ alias_match_condition('calls', 'aliases', 'call_date', 'raw_model_normalized') }}
+        on {{ alias_match_condition('probes', 'aliases', 'call_date', 'raw_model_normalized') }}
 
 ),
 
@@ -50,7 +64,7 @@ ranked_matches as (
     select
         alias_matches.*,
         dense_rank() over (
-            partition by alias_matches.call_id
+            partition by alias_matches.provider, alias_matches.call_date, alias_matches.raw_model_normalized
             order by case when alias_matches.match_type = 'exact' then 0 else 1 end, alias_matches.priority desc
         ) as match_rank
     from alias_matches
@@ -60,7 +74,9 @@ ranked_matches as (
 best_matches as (
 
     select
-        call_id,
+        provider,
+        call_date,
+        raw_model_normalized,
         count(distinct {{ dbt.concat(["model_id", "'|'", "region_scope"]) }}) as candidate_count,
         min(alias_id) as alias_id,
         max(alias_id) as other_alias_id,
@@ -69,7 +85,7 @@ best_matches as (
         min(match_type) as match_type
     from ranked_matches
     where match_rank = 1
-    group by call_id
+    group by provider, call_date, raw_model_normalized
 
 ),
 
@@ -90,7 +106,7 @@ final as (
                 then {{ dbt.concat(["best_matches.alias_id", "' vs '", "best_matches.other_alias_id"]) }}
         end as ambiguous_alias_ids,
         case
-            when best_matches.call_id is null then 'unknown_model'
+            when best_matches.candidate_count is null then 'unknown_model'
             when best_matches.candidate_count > 1 then 'ambiguous_model'
             else 'resolved'
         end as resolution_status,
@@ -98,7 +114,10 @@ final as (
         {{ incremental_metadata_columns(window) }}
     from calls
     left outer join best_matches
-        on calls.call_id = best_matches.call_id
+        on
+            calls.provider = best_matches.provider
+            and calls.call_date = best_matches.call_date
+            and calls.raw_model_normalized = best_matches.raw_model_normalized
 
 )
 
