@@ -238,6 +238,8 @@ def test_incremental_runs_equal_a_full_refresh(project):
 
 def test_rate_card_edit_reprices_history_incrementally(project):
     """Double one model's output price in the seed: the next incremental run reprices every call of every date."""
+    if project.target != "duckdb":
+        pytest.skip("the repricing path is the same SQL on every engine; checked on DuckDB to keep CI short")
     model_id, dates = project.query(
         "select model_id, count(distinct trace_date) from {schema}.int_llm_cost_lines "
         "where usage_type = 'output' and line_status = 'priced' group by model_id "
