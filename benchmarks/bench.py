@@ -16,7 +16,9 @@ is not a child, so its memory is not counted). Per engine:
    table from the raw spans, timed on the same data and checked equal to the mart fct_llm_cost_daily;
 4. the held-back spans are put back (loaded_at = now) and a plain `dbt build` runs (the incremental build); on
    DuckDB the floor is checked again against the mart on all 31 days;
-5. DuckDB only: the Python peer, pricing a sample of the same calls one by one with genai-prices.
+5. DuckDB only: the Python peer, pricing a sample of the same calls one by one with genai-prices, and the floor's
+   pricing steps alone on int_llm_calls (the peer's scope: calls already parsed), timed and checked equal too.
+PostgreSQL sessions get `PGOPTIONS` from BENCH_PG_OPTIONS when set (e.g. "-c enable_nestloop=off").
 
 The generated section of BENCHMARKS.md (between the bench markers) is replaced; the history sections are kept.
 """
@@ -51,6 +53,24 @@ MART_MONEY = ["list_cost_usd", "net_cost_usd", "net_cost_reporting"]
 MONEY_TOLERANCE = Decimal("1e-9")
 TARGETS = {"floor_ratio": 2.0, "peak_rss_gib": 4.0, "incremental_share": 0.15, "peer_speedup": 100.0}
 HOLD_TABLE = "otel_spans_bench_holdback"
+# The floor's pricing steps alone (its sections 8 to 11) re-rooted on the parsed calls of int_llm_calls: the scope of
+# the Python peer (calls already parsed, priced and summed), as one SQL statement.
+PRICING_SECTION_MARK = "-- 8. Model resolution"
+PRICING_ONLY_CALLS = """with recursive calls as (
+    select
+        int_llm_calls.call_date, int_llm_calls.provider, int_llm_calls.pricing_model,
+        lower(trim(int_llm_calls.pricing_model)) as raw_model_normalized, int_llm_calls.service_tier,
+        int_llm_calls.feature_id, int_llm_calls.customer_id, int_llm_calls.environment,
+        coalesce(feature_owners.team_id, int_llm_calls.team_id, app_features.team_id, 'unallocated') as owner_team_id,
+        int_llm_calls.input_total_tokens, int_llm_calls.input_uncached_tokens, int_llm_calls.cache_read_tokens,
+        int_llm_calls.cache_write_5m_tokens, int_llm_calls.cache_write_1h_tokens, int_llm_calls.output_tokens,
+        int_llm_calls.reasoning_tokens, int_llm_calls.input_audio_tokens, int_llm_calls.output_audio_tokens,
+        int_llm_calls.input_image_tokens
+    from int_llm_calls
+    left outer join raw.app_features as app_features on int_llm_calls.feature_id = app_features.feature_id
+    left outer join feature_owners on int_llm_calls.feature_id = feature_owners.feature_id
+),
+"""
 # The models that price calls already parsed into int_llm_calls: the project's scope comparable to the Python peer.
 PRICING_MODELS = {"int_llm_calls_model_resolved", "int_llm_cost_lines", "int_llm_calls_priced"}
 
@@ -106,7 +126,8 @@ def run_results(work: Path, label: str) -> dict:
     for result in results:
         kind = result["unique_id"].split(".")[0]
         by_type[kind] = by_type.get(kind, 0.0) + (result.get("execution_time") or 0.0)
-        nodes.append((result.get("execution_time") or 0.0, result["unique_id"].split(".")[-1], kind))
+        parts = result["unique_id"].split(".")  # kind.package.name[.hash] (a unit test: kind.package.model.test)
+        nodes.append((result.get("execution_time") or 0.0, (parts[2] if kind == "test" else parts[-1])[:70], kind))
     nodes.sort(reverse=True)
     pricing = sum(seconds for seconds, name, kind in nodes if kind == "model" and name in PRICING_MODELS)
     return {"by_type_s": by_type, "slowest": nodes[:10], "nodes": len(results), "pricing_models_s": pricing}
@@ -225,8 +246,11 @@ def floor_main(args) -> int:
     connection.execute(f"set memory_limit = '{os.environ.get('AI_FINOPS_DUCKDB_MEMORY_LIMIT', '4GB')}'")
     connection.execute("set preserve_insertion_order = false")
     connection.execute(f"set schema = '{args.schema}'")
+    statement = FLOOR_SQL.read_text()
+    if args.pricing_only:
+        statement = PRICING_ONLY_CALLS + statement[statement.index(PRICING_SECTION_MARK):]
     started = time.perf_counter()
-    connection.execute(f"create or replace table {args.table} as\n{FLOOR_SQL.read_text()}")
+    connection.execute(f"create or replace table {args.table} as\n{statement}")
     seconds = time.perf_counter() - started
     rows = connection.execute(f"select count(*), sum(calls) from {args.table}").fetchone()
     connection.close()
@@ -319,12 +343,21 @@ def peer_main(args) -> int:
         entry[1] += Decimal(str(theirs))
         entry[2] += 1
     differences = sorted(((abs(v[1] - v[0]), key, v) for key, v in by_model.items()), reverse=True)[:6]
+    by_tier: dict[str, list] = {}
+    for (theirs, ours, _, _), row in zip(both, (row for theirs, row in zip(priced, calls)
+                                                 if theirs is not None and row[11] == "priced")):
+        entry = by_tier.setdefault(row[4], [Decimal(0), Decimal(0), 0])
+        entry[0] += Decimal(str(ours))
+        entry[1] += Decimal(str(theirs))
+        entry[2] += 1
     print(json.dumps({
         "calls": len(calls), "loop_s": seconds, "calls_per_s": len(calls) / seconds if seconds else None,
         "genai_prices_failed": failures, "ours_unpriced": sum(1 for row in calls if row[11] != "priced"),
         "compared_calls": len(both), "ours_usd": str(ours_total), "theirs_usd": str(theirs_total),
         "by_model": [{"model": key, "calls": v[2], "ours_usd": str(round(v[0], 6)), "theirs_usd": str(round(v[1], 6))}
                      for _, key, v in differences],
+        "by_tier": [{"service_tier": tier, "calls": v[2], "ours_usd": str(round(v[0], 6)),
+                     "theirs_usd": str(round(v[1], 6))} for tier, v in sorted(by_tier.items())],
         "genai_prices": importlib.metadata.version("genai-prices"),
     }))
     return 0
@@ -348,6 +381,8 @@ def engine_env(engine: str, work: Path) -> dict[str, str]:
     elif engine == "postgres":
         env.update({"AI_FINOPS_PG_DBNAME": os.environ.get("BENCH_PG_DBNAME", "ai_finops_bench"),
                     "AI_FINOPS_SCHEMA": "analytics"})
+        if os.environ.get("BENCH_PG_OPTIONS"):  # e.g. "-c enable_nestloop=off", passed by libpq to every session
+            env["PGOPTIONS"] = os.environ["BENCH_PG_OPTIONS"]
     elif engine == "spark":
         env.update({"AI_FINOPS_SPARK_DIR": str(work / "spark"), "AI_FINOPS_SCHEMA": "analytics"})
     return env
@@ -376,12 +411,14 @@ def spark_missing() -> str | None:
     return None
 
 
-def run_engine(engine: str, data: Path, work: Path, last_day: dt.date, args) -> dict:
+def run_engine(engine: str, data: Path, work: Path, last_day: dt.date, args, result: dict) -> dict:
+    """Fill `result` phase by phase (a failed phase leaves the earlier ones in it)."""
     env = engine_env(engine, work)
     reset_engine(engine, work, env)
     logs = work / "phases"
     venv_bin = ROOT / ".venv-spark" / "bin" if engine == "spark" else VENV_BIN
-    result: dict = {"engine": engine, "phases": []}
+    if env.get("PGOPTIONS") and engine == "postgres":
+        result["note"] = f"PostgreSQL sessions ran with PGOPTIONS=`{env['PGOPTIONS']}` (BENCH_PG_OPTIONS)."
     phases = result["phases"]
     phases.append(measure(f"{engine}_load", [str(venv_bin / "ai-finops"), "load", "--target", engine, str(data)],
                           env, logs))
@@ -429,7 +466,19 @@ def run_engine(engine: str, data: Path, work: Path, last_day: dt.date, args) -> 
                                                     "--sample", str(args.peer_sample)], env, logs)
         peer.update(last_json(peer["stdout"]))
         phases.append(peer)
+        phases.append(pricing_only_floor(env, logs))
     return result
+
+
+def pricing_only_floor(env: dict[str, str], logs: Path) -> dict:
+    """The floor's pricing steps on int_llm_calls, timed and checked equal to the mart (the peer's scope)."""
+    phase = measure("duckdb_floor_pricing_only", [sys.executable, str(Path(__file__)), "floor", "--pricing-only",
+                                                  "--duckdb", env["AI_FINOPS_DUCKDB_PATH"], "--schema",
+                                                  env["AI_FINOPS_SCHEMA"], "--table", "bench_floor_pricing_only"],
+                    env, logs)
+    phase.update(last_json(phase["stdout"]))
+    phase["check"] = floor_mismatches(env["AI_FINOPS_DUCKDB_PATH"], env["AI_FINOPS_SCHEMA"], "bench_floor_pricing_only")
+    return phase
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -479,7 +528,8 @@ def phase_row(phase: dict, label: str) -> str:
 LABELS = {"generate": "generate (`ai-finops generate --days 31`)", "load": "load (`ai-finops load`)",
           "full_build": "full build (`dbt build --full-refresh`, 30 days)", "floor": "floor (one DuckDB statement, 30 days)",
           "incremental_build": "incremental build (`dbt build`, +1 day)", "floor_31_days": "floor again (31 days)",
-          "python_peer_genai_prices": "Python peer (genai-prices loop, sample)"}
+          "python_peer_genai_prices": "Python peer (genai-prices loop, sample)",
+          "floor_pricing_only": "floor, pricing steps only (SQL on int_llm_calls)"}
 
 
 def label_of(name: str, engine: str) -> str:
@@ -514,7 +564,11 @@ def render(report: dict) -> str:
         lines += ["| phase | spans | wall (s) | spans/s | peak RSS |", "|---|---|---|---|---|",
                   phase_row(generate, LABELS["generate"])]
         for phase in engine["phases"]:
-            if phase["phase"] == "python_peer_genai_prices":
+            if phase["phase"] == "duckdb_floor_pricing_only":
+                lines.append(f"| {LABELS['floor_pricing_only']} | {phase['calls']:,} calls | {phase['wall_s']:.1f} "
+                             f"({phase['statement_s']:.1f} in SQL) | {phase['calls'] / phase['statement_s']:,.0f} "
+                             f"calls/s | {phase['peak_rss_mib']:,.0f} MiB |")
+            elif phase["phase"] == "python_peer_genai_prices":
                 lines.append(f"| {LABELS['python_peer_genai_prices']} | {phase['calls']:,} calls | "
                              f"{phase['loop_s']:.1f} (loop) | {phase['calls_per_s']:,.0f} calls/s | "
                              f"{phase['peak_rss_mib']:,.0f} MiB |")
@@ -542,8 +596,9 @@ def engine_details(engine: dict) -> list[str]:
     if full:
         rss = full["peak_rss_mib"] / 1024
         counts = full.get("counts", {})
-        lines.append(f"- Full build: {full['wall_s']:.1f} s, peak RSS {rss:.2f} GiB (target < "
-                     f"{TARGETS['peak_rss_gib']:.0f} GB: {verdict(rss < TARGETS['peak_rss_gib'] * 1e9 / 2**30)}); "
+        memory_ok = rss < TARGETS['peak_rss_gib'] * 1e9 / 2**30 if engine["engine"] == "duckdb" else None
+        lines.append(f"- Full build: {full['wall_s']:.1f} s, peak RSS {rss:.2f} GiB of the dbt process (target < "
+                     f"{TARGETS['peak_rss_gib']:.0f} GB, DuckDB: {verdict(memory_ok)}); "
                      f"{counts.get('calls', 0):,} billable calls, {counts.get('daily_rows', 0):,} daily rows.")
     if full and floor:
         ratio = full["wall_s"] / floor["wall_s"]
@@ -568,6 +623,13 @@ def engine_details(engine: dict) -> list[str]:
                      f"priced, every mart and test) vs {peer['calls_per_s']:,.0f} calls/s for the genai-prices loop "
                      f"alone = **{speedup:,.2f}x** (target ≥ {TARGETS['peer_speedup']:.0f}x: "
                      f"{verdict(speedup >= TARGETS['peer_speedup'])}).")
+        pricing_only = phases.get("floor_pricing_only")
+        if pricing_only:
+            rate = pricing_only["calls"] / pricing_only["statement_s"]
+            lines.append(f"- Pricing alone, as the peer does it (calls already parsed): the floor's pricing steps in "
+                         f"one DuckDB statement on int_llm_calls price {rate:,.0f} calls/s = "
+                         f"**{rate / peer['calls_per_s']:,.1f}x** the genai-prices loop (equal to the mart: "
+                         f"{pricing_only['check']['mismatched_rows']} mismatched rows).")
         pricing_s = (full.get("profile") or {}).get("pricing_models_s")
         if pricing_s:
             pricing_rate = full["counts"]["calls"] / pricing_s
@@ -582,7 +644,10 @@ def engine_details(engine: dict) -> list[str]:
                      f"ours {Decimal(peer['ours_usd']):.6f} USD, genai-prices {Decimal(peer['theirs_usd']):.6f} USD "
                      f"(difference {difference:+.6f} USD, {share:+.3%}). Largest differences by model: "
                      + "; ".join(f"{m['model']} {m['calls']} calls, ours {m['ours_usd']} vs {m['theirs_usd']}"
-                                 for m in peer["by_model"][:4]) + ".")
+                                 for m in peer["by_model"][:4]) + "."
+                     + (" By service tier: " + "; ".join(
+                         f"{t['service_tier']} {t['calls']:,} calls, ours {t['ours_usd']} vs {t['theirs_usd']}"
+                         for t in peer["by_tier"]) + "." if peer.get("by_tier") else ""))
     for label, phase in (("full build", full), ("incremental build", incremental)):
         profile = (phase or {}).get("profile")
         if not profile:
@@ -655,11 +720,13 @@ def run_main(args) -> int:
             print(f"[bench] spark: {message}", flush=True)
             report["engines"].append({"engine": engine, "skipped": message})
             continue
+        result: dict = {"engine": engine, "phases": []}
+        report["engines"].append(result)
         try:
-            report["engines"].append(run_engine(engine, data, work / engine, last_day, args))
+            run_engine(engine, data, work / engine, last_day, args, result)
         except PhaseFailed as failure:
             print(f"[bench] {failure}", file=sys.stderr, flush=True)
-            report["engines"].append({"engine": engine, "phases": [], "failed": str(failure)})
+            result["failed"] = str(failure)
         save(report, work, Path(args.output))  # after each engine: a long run keeps what it measured
     print(render(report))
     print(f"[bench] wrote {args.output} and {work / 'results.json'}")
@@ -685,6 +752,8 @@ def main(argv=None) -> int:
     floor.add_argument("--duckdb", required=True)
     floor.add_argument("--schema", default="main")
     floor.add_argument("--table", default="bench_floor_daily")
+    floor.add_argument("--pricing-only", action="store_true",
+                       help="only the pricing steps, on the parsed calls of int_llm_calls (the peer's scope)")
     peer = sub.add_parser("peer", help="price a sample of fct_llm_calls with genai-prices, one call at a time")
     peer.add_argument("--duckdb", required=True)
     peer.add_argument("--schema", default="main")

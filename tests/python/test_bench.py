@@ -3,6 +3,7 @@
 1. The floor (benchmarks/floor_daily_cost.sql, one hand-written statement) equals the mart fct_llm_cost_daily on the
    test dataset: it is an independent implementation of the span-to-daily-cost logic, so a change of the models'
    semantics that the floor does not share (or a floor that drifted) fails here, not in a long benchmark run.
+   The floor's pricing steps alone, on the parsed calls of int_llm_calls, give the same table too.
 2. Holding back the last day moves exactly the traces that STARTED on that day (hand-made spans), and putting them
    back restores every row with a new loaded_at.
 3. Re-rendering BENCHMARKS.md replaces only the generated section and keeps the history around it.
@@ -29,6 +30,14 @@ def test_floor_equals_the_daily_cost_mart(duckdb_warehouse):
     rows = duckdb_warehouse.query(f"select count(*) as n, sum(calls) as calls from ({floor_sql})")
     calls = duckdb_warehouse.query("select count(*) as n from {schema}.fct_llm_calls")
     assert rows[0]["n"] > 0 and rows[0]["calls"] == calls[0]["n"]
+
+
+def test_pricing_only_floor_equals_the_daily_cost_mart(duckdb_warehouse):
+    """The floor's pricing steps re-rooted on int_llm_calls (the bench's peer-scope phase) give the same table."""
+    floor_sql = bench.FLOOR_SQL.read_text()
+    pricing_sql = bench.PRICING_ONLY_CALLS + floor_sql[floor_sql.index(bench.PRICING_SECTION_MARK):]
+    mismatches = duckdb_warehouse.query(bench.mismatch_query(f"({pricing_sql})", duckdb_warehouse.schema))
+    assert mismatches == [], f"{len(mismatches)} rows differ, first: {mismatches[:3]}"
 
 
 def _nanos(text: str) -> str:
