@@ -8,7 +8,7 @@ export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test lint venv clean focus-venv
+.PHONY: demo test lint venv clean focus-venv bench
 
 venv: $(STAMP)
 
@@ -47,6 +47,16 @@ test: $(STAMP) focus-venv
 ## Lint models and macros with sqlfluff (also part of `make test`).
 lint: $(STAMP)
 	$(VENV)/bin/sqlfluff lint models macros analyses
+
+## Benchmark (not a test): generate BENCH_SPANS spans, load, full and incremental dbt build per engine, the
+## hand-written floor and the genai-prices peer; rewrites the generated section of BENCHMARKS.md.
+## `make bench BENCH_SPANS=10000000 BENCH_ENGINES=duckdb,postgres,spark`. Work files in BENCH_WORK.
+BENCH_SPANS ?= 1000000
+BENCH_ENGINES ?= duckdb
+BENCH_WORK ?= .warehouse/bench
+bench: $(STAMP)
+	$(PY) benchmarks/bench.py run --spans $(BENCH_SPANS) --engines $(BENCH_ENGINES) --work $(BENCH_WORK) \
+		--command "make bench BENCH_SPANS=$(BENCH_SPANS) BENCH_ENGINES=$(BENCH_ENGINES)"
 
 clean:
 	rm -rf .warehouse target logs
