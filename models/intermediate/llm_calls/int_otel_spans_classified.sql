@@ -27,9 +27,12 @@ model_calls as (
         + case when reasoning_reported_tokens is not null then 1 else 0 end
         + case when input_reported_tokens is not null then 1 else 0 end
         + case when output_reported_tokens is not null then 1 else 0 end as usage_specificity
-    from enriched
+    -- Read from the table, not the enriched CTE: PostgreSQL estimates a filtered CTE scan at one row and then
+    -- plans nested loops over hundreds of thousands of calls.
+    from {{ ref('int_otel_spans_enriched') }}
     where
-        occurrence_number = 1
+        {{ incremental_window_filter('trace_date', window) }}
+        and occurrence_number = 1
         and parse_problem is null
         and bad_token_concept is null
         and span_role = 'model_call'
