@@ -412,6 +412,22 @@ walk_base as (
 
 ),
 
+{# The spans some other span names as its parent: the only rows an ancestor lookup can hit (most spans are leaves),
+    so each level's hash table is built from these, not from every span. #}
+ancestors as (
+
+    select walk_base.*
+    from walk_base
+    where exists (
+        select 1
+        from walk_base as children
+        where
+            children.trace_id = walk_base.trace_id
+            and children.parent_span_id = walk_base.span_id
+    )
+
+),
+
 walk_level_0 as (
 
     select
@@ -451,7 +467,7 @@ walk_level_0 as (
                 case when ancestor.span_role = 'wrapper' then ancestor.span_id end
             ) as nearest_wrapper_ancestor_span_id
         from walk_level_{{ level - 1 }} as walk
-        left outer join walk_base as ancestor
+        left outer join ancestors as ancestor
             on
                 walk.trace_id = ancestor.trace_id
                 and walk.cursor_span_id = ancestor.span_id
