@@ -1,3 +1,6 @@
+{{ config(**incremental_by_date('trace_date')) }}
+{%- set window = incremental_window('trace_date') %}
+
 -- One row per priced cost line (int_llm_cost_lines), attributed to the billing cell it should appear in:
 -- billing account and sub-account (through the call's environment), billing token type, and the call's feature
 -- and customer. Only calls the pricing layer marks `priced` carry an estimate: an unpriced call (tier fallback,
@@ -7,13 +10,13 @@ with
 
 int_llm_cost_lines as (
 
-    select * from {{ ref('int_llm_cost_lines') }}
+    {{ select_incremental_parent(ref('int_llm_cost_lines'), window) }}
 
 ),
 
 int_llm_calls_priced as (
 
-    select * from {{ ref('int_llm_calls_priced') }}
+    {{ select_incremental_parent(ref('int_llm_calls_priced'), window) }}
 
 ),
 
@@ -55,7 +58,9 @@ final as (
         end as net_cost_usd,
         coalesce(int_llm_calls_priced.environment, 'unknown') as environment,
         coalesce(int_llm_calls_priced.feature_id, 'unallocated') as feature_id,
-        coalesce(int_llm_calls_priced.customer_id, 'unallocated') as customer_id
+        coalesce(int_llm_calls_priced.customer_id, 'unallocated') as customer_id,
+        int_llm_cost_lines.trace_date,
+        {{ incremental_metadata_columns(window) }}
     from int_llm_cost_lines
     inner join int_llm_calls_priced
         on int_llm_cost_lines.call_id = int_llm_calls_priced.call_id
