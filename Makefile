@@ -8,7 +8,7 @@ export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test lint venv clean focus-venv bench
+.PHONY: demo test lint venv clean focus-venv spark-venv bench
 
 venv: $(STAMP)
 
@@ -40,9 +40,25 @@ $(FOCUS_STAMP): requirements-focus.lock.txt
 		$(FOCUS_VENV)/bin/python -m pip install --quiet --no-deps -r requirements-focus.lock.txt && touch $(FOCUS_STAMP); \
 	fi
 
-## Run the whole test suite: DuckDB always, PostgreSQL when reachable (always under CI=true).
-test: $(STAMP) focus-venv
-	$(PY) -m pytest tests/python
+## Spark target (dbt-spark session mode, local pyspark) in its own virtualenv: requirements.lock.txt plus
+## requirements-spark.lock.txt (pyspark's jars make it about 900 MB, so the default .venv stays without them).
+## Running Spark needs Java 17+ (.ci/run installs one when missing).
+SPARK_VENV ?= .venv-spark
+SPARK_PY := $(SPARK_VENV)/bin/python
+SPARK_STAMP := $(SPARK_VENV)/.installed
+
+spark-venv: $(SPARK_STAMP)
+
+$(SPARK_STAMP): requirements.lock.txt requirements-spark.lock.txt pyproject.toml
+	test -x $(SPARK_PY) || $(PYTHON) -m venv $(SPARK_VENV)
+	$(SPARK_PY) -m pip install --quiet -r requirements.lock.txt -r requirements-spark.lock.txt
+	$(SPARK_PY) -m pip install --quiet --no-deps -e .
+	touch $(SPARK_STAMP)
+
+## Run the whole test suite: DuckDB always, PostgreSQL when reachable (always under CI=true), Spark when Java is there
+## (always under CI=true). It runs in .venv-spark, which holds everything .venv holds plus dbt-spark and pyspark.
+test: $(SPARK_STAMP) focus-venv
+	SPARK_LOCAL_IP=127.0.0.1 $(SPARK_PY) -m pytest tests/python
 
 ## Lint models and macros with sqlfluff (also part of `make test`).
 lint: $(STAMP)

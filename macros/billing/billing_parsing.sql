@@ -63,6 +63,10 @@
     ) as {{ alias }}
 {%- endmacro %}
 
+{% macro spark__billing_json_array_elements(json_expression, alias) -%}
+    lateral posexplode(from_json({{ json_expression }}, 'array<string>')) as {{ alias }} (element_index, element_json)
+{%- endmacro %}
+
 {% macro postgres__billing_json_array_elements(json_expression, alias) -%}
     lateral (
         select
@@ -88,6 +92,10 @@
 
 {% macro default__billing_json_value_text(json_expression, json_key) -%}
     json_extract_string({{ json_expression }}, '$.{{ json_key }}')
+{%- endmacro %}
+
+{% macro spark__billing_json_value_text(json_expression, json_key) -%}
+    get_json_object({{ json_expression }}, '$.{{ json_key }}')
 {%- endmacro %}
 
 {% macro postgres__billing_json_value_text(json_expression, json_key) -%}
@@ -120,6 +128,13 @@
     case
         when json_valid({{ json_expression }}) and json_type({{ json_expression }}) = 'OBJECT'
             then json_extract_string({{ json_expression }}, '$.{{ json_key }}')
+    end
+{%- endmacro %}
+
+{% macro spark__billing_json_object_text(json_expression, json_key) -%}
+    case
+        when from_json({{ json_expression }}, 'map<string,string>') is not null
+            then get_json_object({{ json_expression }}, '$.{{ json_key }}')
     end
 {%- endmacro %}
 

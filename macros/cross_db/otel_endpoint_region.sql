@@ -7,14 +7,7 @@
 
 {% macro default__endpoint_region_from_host(host_expression) -%}
     coalesce(
-        nullif(regexp_extract({{ host_expression }}, '^bedrock-runtime(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com$', 1), ''),
-        nullif(regexp_extract({{ host_expression }}, '^([a-z0-9-]+)-aiplatform\.googleapis\.com$', 1), '')
-    )
-{%- endmacro %}
-
-{% macro postgres__endpoint_region_from_host(host_expression) -%}
-    coalesce(
-        substring({{ host_expression }} from '^bedrock-runtime(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com$'),
-        substring({{ host_expression }} from '^([a-z0-9-]+)-aiplatform\.googleapis\.com$')
+        {{ regex_extract(host_expression, "'^bedrock-runtime(?:-fips)?\\.([a-z0-9-]+)\\.amazonaws\\.com$'") }},
+        {{ regex_extract(host_expression, "'^([a-z0-9-]+)-aiplatform\\.googleapis\\.com$'") }}
     )
 {%- endmacro %}

@@ -26,7 +26,7 @@
 {%- endmacro %}
 
 {% macro spark__json_each_text(json_expression, alias) -%}
-    lateral view explode(from_json({{ json_expression }}, 'map<string,string>')) {{ alias }} as json_key, json_value
+    lateral explode(from_json({{ json_expression }}, 'map<string,string>')) as {{ alias }} (json_key, json_value)
 {%- endmacro %}
 
 

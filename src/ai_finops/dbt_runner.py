@@ -14,6 +14,7 @@ def dbt_env(extra: dict[str, str] | None = None) -> dict[str, str]:
     env = dict(os.environ)
     env.setdefault("DO_NOT_TRACK", "1")
     env.setdefault("DBT_SEND_ANONYMOUS_USAGE_STATS", "false")
+    env.setdefault("SPARK_LOCAL_IP", "127.0.0.1")  # target spark: keep the local session on the loopback interface
     env.update(extra or {})
     return env
 
@@ -36,7 +37,7 @@ def run_dbt(arguments: list[str], target: str = "duckdb", env: dict[str, str] | 
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--target", default="duckdb", choices=["duckdb", "postgres"])
+    parser.add_argument("--target", default="duckdb", choices=["duckdb", "postgres", "spark"])
     parser.add_argument("dbt_args", nargs="*", help="extra arguments passed to `dbt build`")
 
 

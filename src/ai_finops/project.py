@@ -32,7 +32,7 @@ def marts_schema(target: str, env: dict[str, str] | None = None) -> str:
 
 
 def connect(target: str, env: dict[str, str] | None = None, read_only: bool = False):
-    """A DB-API connection to the warehouse of `target` (duckdb or postgres)."""
+    """A DB-API connection to the warehouse of `target` (duckdb, postgres, or spark: a local pyspark session)."""
     if target == "duckdb":
         import duckdb
 
@@ -43,4 +43,8 @@ def connect(target: str, env: dict[str, str] | None = None, read_only: bool = Fa
         import psycopg2
 
         return psycopg2.connect(**postgres_settings(env))
-    raise ValueError(f"unknown target {target!r} (expected duckdb or postgres)")
+    if target == "spark":
+        from ai_finops.spark import SparkConnection
+
+        return SparkConnection(env)
+    raise ValueError(f"unknown target {target!r} (expected duckdb, postgres or spark)")

@@ -8,7 +8,7 @@ from ai_finops.project import connect, marts_schema
 
 
 def add_arguments(parser) -> None:
-    parser.add_argument("--target", default="duckdb", choices=["duckdb", "postgres"])
+    parser.add_argument("--target", default="duckdb", choices=["duckdb", "postgres", "spark"])
     parser.add_argument("--top", type=int, default=5, help="how many features and customers to list")
 
 

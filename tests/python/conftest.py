@@ -1,14 +1,19 @@
-"""Shared fixtures: one small generated dataset, built into a DuckDB warehouse and (when reachable) a PostgreSQL one.
+"""Shared fixtures: one small generated dataset, built into a DuckDB warehouse, (when reachable) a PostgreSQL one and
+(when pyspark and Java are there) a Spark one.
 
 PostgreSQL: the tests use their own database (AI_FINOPS_TEST_PG_DBNAME, default `ai_finops_test`), dropped and
 re-created per session, so they never see the demo's or anyone else's tables. Outside CI a missing server skips the
 PostgreSQL tests with a message; under CI=true it fails them.
+Spark: a fresh warehouse and Derby metastore in a temporary folder (AI_FINOPS_SPARK_DIR). It needs the Python of
+.venv-spark (`make test` uses it) and a Java runtime; without them the Spark tests skip, and fail under CI=true.
 """
 
 from __future__ import annotations
 
 import csv
 import os
+import re
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -22,6 +27,7 @@ from ai_finops.project import PROJECT_DIR
 TEST_SPANS = int(os.environ.get("AI_FINOPS_TEST_SPANS", "4000"))
 TEST_SEED = int(os.environ.get("AI_FINOPS_TEST_SEED", "20261130"))
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+SPARK_VARCHAR = re.compile(r"\bas varchar\b", re.IGNORECASE)
 
 
 def python_command(*arguments: str) -> list[str]:
@@ -69,8 +75,11 @@ class Warehouse:
         return self._connection
 
     def query(self, sql: str) -> list[dict[str, object]]:
+        sql = sql.replace("{schema}", self.schema)
+        if self.target == "spark":
+            sql = SPARK_VARCHAR.sub("as string", sql)  # Spark has no length-less varchar
         cursor = self.connection().cursor()
-        cursor.execute(sql.replace("{schema}", self.schema))
+        cursor.execute(sql)
         names = [column[0] for column in cursor.description]
         return [dict(zip(names, row)) for row in cursor.fetchall()]
 
@@ -160,6 +169,35 @@ def postgres_env() -> dict[str, str]:
 def postgres_warehouse(dataset, postgres_env, tmp_path_factory) -> Warehouse:
     folder = tmp_path_factory.mktemp("postgres")
     warehouse = build_warehouse("postgres", postgres_env, dataset, folder / "target")
+    yield warehouse
+    warehouse.close()
+
+
+def spark_unavailable() -> str | None:
+    """Why Spark cannot run in this Python, or None."""
+    try:
+        import pyspark  # noqa: F401
+        import dbt.adapters.spark  # noqa: F401
+    except ImportError as error:
+        return f"{error.name} is not installed in {sys.executable} (`make spark-venv`; `make test` runs in .venv-spark)"
+    if not (shutil.which("java") or os.environ.get("JAVA_HOME")):
+        return "no Java runtime on PATH or in JAVA_HOME (Spark needs Java 17+)"
+    return None
+
+
+@pytest.fixture(scope="session")
+def spark_warehouse(dataset, tmp_path_factory) -> Warehouse:
+    """The dataset loaded with `ai-finops load --target spark` and built with `dbt build --target spark`, each in its own
+    process like a user would; the tests then query it through a session in this process."""
+    problem = spark_unavailable()
+    if problem:
+        if IN_CI:
+            pytest.fail(f"Spark cannot run: {problem}, and CI=true requires it", pytrace=False)
+        pytest.skip(f"Spark cannot run: {problem}; Spark tests skipped (they always run in CI)")
+    folder = tmp_path_factory.mktemp("spark")
+    env = {**os.environ, "AI_FINOPS_SPARK_DIR": str(folder / "spark"), "AI_FINOPS_SCHEMA": "analytics",
+           "SPARK_LOCAL_IP": os.environ.get("SPARK_LOCAL_IP", "127.0.0.1")}
+    warehouse = build_warehouse("spark", env, dataset, folder / "target")
     yield warehouse
     warehouse.close()
 

@@ -1,5 +1,5 @@
 {%- set unit_text = "trim(unit_of_measure)" -%}
-{%- set unit_number = "regexp_replace(" ~ unit_text ~ ", '^([0-9]+).*$', '\\1')" -%}
+{%- set unit_number = regex_extract(unit_text, "'^([0-9]+)'") -%}
 
 with
 

@@ -1,10 +1,10 @@
-"""`ai-finops load [--target duckdb|postgres] [--kind NAME] PATH...`
+"""`ai-finops load [--target duckdb|postgres|spark] [--kind NAME] PATH...`
 
 PATH is a file or a dataset folder as written by `ai-finops generate` (`otlp/*.jsonl`, `app/*.csv`, `billing/...`).
 Each file is loaded in one transaction with its `raw.load_log` row; a file already loaded (same sha256, same table)
 is skipped. A malformed file stops the run with `file:line: reason` and exit code 1; files loaded before it stay.
 A file that matches no known kind is listed and not loaded, and the command exits 1 (unless --allow-unmatched).
-Connection settings: the environment variables of profiles.yml (AI_FINOPS_DUCKDB_PATH, AI_FINOPS_PG_*);
+Connection settings: the environment variables of profiles.yml (AI_FINOPS_DUCKDB_PATH, AI_FINOPS_PG_*, AI_FINOPS_SPARK_*);
 raw schema: AI_FINOPS_RAW_SCHEMA (default `raw`).
 """
 
@@ -17,7 +17,8 @@ import time
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", metavar="PATH", help="file or dataset folder to load")
-    parser.add_argument("--target", choices=("duckdb", "postgres"), default="duckdb", help="warehouse (default duckdb)")
+    parser.add_argument("--target", choices=("duckdb", "postgres", "spark"), default="duckdb",
+                        help="warehouse (default duckdb; spark: a local pyspark session, see ai_finops.spark)")
     parser.add_argument("--kind", help="force the file kind of a single file (e.g. otel_spans, app_plans)")
     parser.add_argument("--raw-schema", help="raw schema (default: env AI_FINOPS_RAW_SCHEMA or `raw`)")
     parser.add_argument("--allow-unmatched", action="store_true",
@@ -55,6 +56,11 @@ def run(args: argparse.Namespace) -> int:
     except Exception as error:  # noqa: BLE001 - warehouse errors (locked DuckDB file, PostgreSQL down, ...)
         print(f"error: {type(error).__name__}: {error} (the file being loaded was rolled back)", file=sys.stderr)
         return 1
+    finally:
+        if args.target == "spark":
+            from ai_finops.spark import stop
+
+            stop()  # release the Derby metastore for dbt
     elapsed = time.perf_counter() - started
     print(
         f"{totals['loaded']} files loaded ({totals['rows']} rows), {totals['skipped']} skipped, "

@@ -1,10 +1,11 @@
-"""Warehouse connections, raw DDL and bulk COPY for DuckDB and PostgreSQL.
+"""Warehouse connections, raw DDL and bulk COPY for DuckDB, PostgreSQL and Spark.
 
 Connection settings come from the same environment variables as `profiles.yml`; keyword overrides win.
 Rows reach the warehouse through a temporary CSV file (RFC 4180: every non-NULL value double-quoted, `"` doubled,
 NULL written as an unquoted empty field), read by DuckDB `COPY ... FROM` and PostgreSQL `COPY ... FROM STDIN`.
 Both engines are told exactly these rules, so tabs, newlines, carriage returns and quotes survive, and an empty string
-stays distinct from NULL.
+stays distinct from NULL. Spark's CSV reader would read `""` as NULL, so for Spark the loader parses the chunk itself
+(`parse_chunk_csv`) and hands the rows to the session.
 """
 
 from __future__ import annotations
@@ -200,9 +201,131 @@ class PostgresWarehouse(Warehouse):
         self.connection.close()
 
 
+_QUOTED_FIELD = re.compile(r'"([^"]*(?:""[^"]*)*)"')
+_PLAIN_FIELD = re.compile(r"[^,\n\"]*")
+
+
+def parse_chunk_csv(text: str, width: int) -> list[list[str | None]]:
+    """Rows of a chunk written by the loader: text values double-quoted (`"` doubled), numbers plain, NULL an
+    unquoted empty field, rows ended by a newline. Unlike a general CSV reader it keeps `""` (the empty string)
+    apart from NULL."""
+    rows: list[list[str | None]] = []
+    row: list[str | None] = []
+    position, end = 0, len(text)
+    while position < end:
+        match = (_QUOTED_FIELD if text[position] == '"' else _PLAIN_FIELD).match(text, position)
+        if match is None:
+            raise ValueError(f"unterminated quoted field at character {position}")
+        if match.group(0).startswith('"'):
+            row.append(match.group(1).replace('""', '"'))
+        else:
+            row.append(match.group(0) or None)
+        position = match.end()
+        separator = text[position] if position < end else "\n"
+        position += 1
+        if separator == "\n":
+            if len(row) != width:
+                raise ValueError(f"row {len(rows) + 1} has {len(row)} fields, expected {width}")
+            rows.append(row)
+            row = []
+        elif separator != ",":
+            raise ValueError(f"unexpected {separator!r} after a field at character {position - 1}")
+    return rows
+
+
+class SparkWarehouse(Warehouse):
+    """Raw tables as parquet tables in the Spark session's catalog (see ai_finops.spark).
+
+    Spark has no transactions. A file's chunks are parsed into checkpointed DataFrames; `commit` appends them to the
+    raw table with one `insert ... select` and then writes the file's `load_log` row; `rollback` drops them. A process
+    killed between those two statements leaves the rows without their log row (re-loading the file would then add
+    them again); an error in the file itself never writes anything.
+    """
+
+    engine = "spark"
+    TYPES = {"varchar": "string"}
+
+    def __init__(self, raw_schema: str, env: dict[str, str] | None = None):
+        super().__init__(raw_schema)
+        from ai_finops.spark import session
+
+        self.spark = session(env)
+        self._ensured: set[str] = set()
+        self._pending: dict[str, list] = {}
+        self._log_rows: list[tuple] = []
+
+    def begin(self):
+        self._pending, self._log_rows = {}, []
+
+    def commit(self):
+        for table, frames in self._pending.items():
+            frame = frames[0]
+            for more in frames[1:]:
+                frame = frame.unionByName(more)
+            view = f"ai_finops_loading_{table}"
+            frame.createOrReplaceTempView(view)
+            target = self.spark.table(self.qualified(table)).schema.fields
+            select = ", ".join(f"cast({field.name} as {field.dataType.simpleString()})" for field in target)
+            self.execute(f"insert into {self.qualified(table)} select {select} from {view}")
+            self.spark.catalog.dropTempView(view)
+        for row in self._log_rows:
+            self.execute(
+                f"insert into {self.qualified(LOAD_LOG_TABLE)} "
+                "select ?, ?, ?, ?, ?, cast(? as bigint), cast(? as timestamp)", row,
+            )
+        self._pending, self._log_rows = {}, []
+
+    def rollback(self):
+        self._pending, self._log_rows = {}, []
+
+    def execute(self, sql, parameters=()):
+        self.spark.sql(sql.replace("%s", "?"), args=list(parameters) or None).collect()
+
+    def fetchall(self, sql, parameters=()):
+        rows = self.spark.sql(sql.replace("%s", "?"), args=list(parameters) or None).collect()
+        return [tuple(row) for row in rows]
+
+    def existing_columns(self, table: str) -> list[str]:
+        name = self.qualified(table)
+        return list(self.spark.table(name).columns) if self.spark.catalog.tableExists(name) else []
+
+    def ensure_table(self, table: str, columns: list[tuple[str, str]]):
+        if table in self._ensured:
+            return
+        if not self.spark.catalog.databaseExists(self.raw_schema):
+            self.execute(f"create schema if not exists {self.raw_schema}")
+        existing = self.existing_columns(table)
+        if not existing:
+            column_sql = ", ".join(f"{identifier(name)} {self.TYPES.get(kind, kind)}" for name, kind in columns)
+            self.execute(f"create table if not exists {self.qualified(table)} ({column_sql}) using parquet")
+        elif sorted(existing) != sorted(name for name, _ in columns):
+            raise RuntimeError(
+                f"{self.qualified(table)} exists with columns {existing}, expected {[name for name, _ in columns]}"
+            )
+        self._ensured.add(table)
+
+    def log_load(self, file_name, source_file, file_sha256, file_kind, table, rows_loaded, loaded_at):
+        # Written by commit(), after the file's rows; the timestamp travels as text (UTC, the session time zone).
+        self._log_rows.append((file_name, source_file, file_sha256, file_kind, table, str(rows_loaded),
+                               loaded_at.isoformat(sep=" ")))
+
+    def copy_csv(self, table, columns, csv_path):
+        from pyspark.sql.types import StringType, StructField, StructType
+
+        with open(csv_path, encoding="utf-8", newline="") as handle:
+            rows = parse_chunk_csv(handle.read(), len(columns))
+        frame = self.spark.createDataFrame(rows, StructType([StructField(name, StringType()) for name in columns]))
+        # Checkpointed (memory, spilling to disk) so that a big file does not stay in the driver as Python rows.
+        self._pending.setdefault(table, []).append(frame.localCheckpoint(eager=True))
+
+    def close(self):
+        pass  # the session belongs to the process (ai_finops.spark.stop ends it)
+
+
 def connect(target: str = "duckdb", **overrides) -> Warehouse:
     """Open the warehouse named by `target`; settings from the profiles.yml environment variables or `overrides`
-    (`path` for DuckDB; `host`, `port`, `user`, `password`, `dbname` for PostgreSQL; `raw_schema` for both)."""
+    (`path` for DuckDB; `host`, `port`, `user`, `password`, `dbname` for PostgreSQL; `raw_schema` for all; Spark
+    reads AI_FINOPS_SPARK_DIR, see ai_finops.spark)."""
     raw_schema = overrides.pop("raw_schema", None) or os.environ.get("AI_FINOPS_RAW_SCHEMA", "raw")
     if target == "duckdb":
         path = overrides.pop("path", None) or os.environ.get("AI_FINOPS_DUCKDB_PATH", ".warehouse/ai_finops.duckdb")
@@ -219,8 +342,10 @@ def connect(target: str = "duckdb", **overrides) -> Warehouse:
             if key in settings:
                 settings[key] = overrides.pop(key)
         warehouse = PostgresWarehouse(raw_schema=raw_schema, **settings)
+    elif target == "spark":
+        warehouse = SparkWarehouse(raw_schema)
     else:
-        raise ValueError(f"unknown target {target!r} (expected duckdb or postgres)")
+        raise ValueError(f"unknown target {target!r} (expected duckdb, postgres or spark)")
     if overrides:
         warehouse.close()
         raise TypeError(f"unknown connection settings for {target}: {sorted(overrides)}")
