@@ -136,7 +136,9 @@
         {%- if parent and parent.resource_type in ('model', 'seed', 'snapshot')
             and parent.config.materialized != 'incremental' -%}
             {%- set relation = ref(parent.name) -%}
-            {%- set digest = run_query(relation_fingerprint_sql(relation)).columns[0].values()[0] -%}
+            {#- A parent not built yet (dbt compile on an empty warehouse) has no rows to digest. -#}
+            {%- set digest = 'not-built' if load_relation(relation) is none
+                else run_query(relation_fingerprint_sql(relation)).columns[0].values()[0] -%}
             {%- do parts.append(parent.name ~ '=' ~ digest) -%}
         {%- endif -%}
     {%- endfor -%}

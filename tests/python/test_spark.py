@@ -52,6 +52,23 @@ def test_spark_warehouse_passes(spark_warehouse, check):
 
 
 @pytest.mark.slow
+def test_spark_incremental_run_replaced_partitions(spark_warehouse):
+    """The incremental run (insert_overwrite) rebuilt the partitions from its window and only those."""
+    log = spark_warehouse.incremental_log.replace(" ", "")
+    assert "ERROR=0" in log and "incrementalmodel" in log, spark_warehouse.incremental_log[-2000:]
+    rows = spark_warehouse.query(
+        "select trace_date >= date '2026-08-25' as in_window, count(distinct processed_at) as runs, count(*) as n "
+        "from {schema}.fct_llm_calls group by trace_date >= date '2026-08-25'")
+    runs = {row["in_window"]: row["runs"] for row in rows}
+    assert runs == {True: 1, False: 1}, rows
+    later = spark_warehouse.query(
+        "select min(processed_at) as t from {schema}.fct_llm_calls where trace_date >= date '2026-08-25'")[0]["t"]
+    earlier = spark_warehouse.query(
+        "select max(processed_at) as t from {schema}.fct_llm_calls where trace_date < date '2026-08-25'")[0]["t"]
+    assert later > earlier
+
+
+@pytest.mark.slow
 def test_spark_build_ran_seeds_models_tests_and_unit_tests(spark_warehouse):
     """The whole project ran on Spark: no node was skipped and every kind of node was there."""
     log = spark_warehouse.build_log.replace(" ", "")

@@ -413,7 +413,10 @@ walk_base as (
 ),
 
 {# The spans some other span names as its parent: the only rows an ancestor lookup can hit (most spans are leaves),
-    so each level's hash table is built from these, not from every span. #}
+    so each level's hash table is built from these, not from every span. Not on Spark, which inlines a CTE at every
+    reference: twelve copies of this semi-join exhaust the planner's memory there. #}
+{%- set ancestor_relation = 'walk_base' if target.type == 'spark' else 'ancestors' %}
+{%- if ancestor_relation == 'ancestors' %}
 ancestors as (
 
     select walk_base.*
@@ -427,6 +430,7 @@ ancestors as (
     )
 
 ),
+{%- endif %}
 
 walk_level_0 as (
 
@@ -467,7 +471,7 @@ walk_level_0 as (
                 case when ancestor.span_role = 'wrapper' then ancestor.span_id end
             ) as nearest_wrapper_ancestor_span_id
         from walk_level_{{ level - 1 }} as walk
-        left outer join ancestors as ancestor
+        left outer join {{ ancestor_relation }} as ancestor
             on
                 walk.trace_id = ancestor.trace_id
                 and walk.cursor_span_id = ancestor.span_id
