@@ -85,13 +85,16 @@ class Warehouse:
         )
         return [row[0] for row in rows]
 
+    def create_table_sql(self, table: str, columns: list[tuple[str, str]]) -> str:
+        column_sql = ",\n    ".join(f"{identifier(name)} {data_type}" for name, data_type in columns)
+        return f"create table if not exists {self.qualified(table)} (\n    {column_sql}\n)"
+
     def ensure_table(self, table: str, columns: list[tuple[str, str]]):
         """Create the schema and table when missing; refuse a table whose columns differ from the expected ones."""
         self.execute(f"create schema if not exists {self.raw_schema}")
         existing = self.existing_columns(table)
         if not existing:
-            column_sql = ",\n    ".join(f"{identifier(name)} {data_type}" for name, data_type in columns)
-            self.execute(f"create table if not exists {self.qualified(table)} (\n    {column_sql}\n)")
+            self.execute(self.create_table_sql(table, columns))
         elif sorted(existing) != sorted(name for name, _ in columns):
             raise RuntimeError(
                 f"{self.qualified(table)} exists with columns {existing}, expected {[name for name, _ in columns]}"
@@ -289,20 +292,14 @@ class SparkWarehouse(Warehouse):
         name = self.qualified(table)
         return list(self.spark.table(name).columns) if self.spark.catalog.tableExists(name) else []
 
+    def create_table_sql(self, table: str, columns: list[tuple[str, str]]) -> str:
+        spark_columns = [(name, self.TYPES.get(data_type, data_type)) for name, data_type in columns]
+        return super().create_table_sql(table, spark_columns) + " using parquet"
+
     def ensure_table(self, table: str, columns: list[tuple[str, str]]):
-        if table in self._ensured:
-            return
-        if not self.spark.catalog.databaseExists(self.raw_schema):
-            self.execute(f"create schema if not exists {self.raw_schema}")
-        existing = self.existing_columns(table)
-        if not existing:
-            column_sql = ", ".join(f"{identifier(name)} {self.TYPES.get(kind, kind)}" for name, kind in columns)
-            self.execute(f"create table if not exists {self.qualified(table)} ({column_sql}) using parquet")
-        elif sorted(existing) != sorted(name for name, _ in columns):
-            raise RuntimeError(
-                f"{self.qualified(table)} exists with columns {existing}, expected {[name for name, _ in columns]}"
-            )
-        self._ensured.add(table)
+        if table not in self._ensured:  # catalog look-ups are slow on Spark: once per table and process
+            super().ensure_table(table, columns)
+            self._ensured.add(table)
 
     def log_load(self, file_name, source_file, file_sha256, file_kind, table, rows_loaded, loaded_at):
         # Written by commit(), after the file's rows; the timestamp travels as text (UTC, the session time zone).
