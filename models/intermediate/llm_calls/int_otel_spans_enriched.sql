@@ -417,19 +417,19 @@ walk_base as (
     reference: twelve copies of this semi-join exhaust the planner's memory there. #}
 {%- set ancestor_relation = 'walk_base' if target.type == 'spark' else 'ancestors' %}
 {%- if ancestor_relation == 'ancestors' %}
-ancestors as (
+    ancestors as (
 
-    select walk_base.*
-    from walk_base
-    where exists (
-        select 1
-        from walk_base as children
-        where
-            children.trace_id = walk_base.trace_id
-            and children.parent_span_id = walk_base.span_id
-    )
+        select walk_base.*
+        from walk_base
+        where exists (
+            select 1
+            from walk_base as children
+            where
+                children.trace_id = walk_base.trace_id
+                and children.parent_span_id = walk_base.span_id
+        )
 
-),
+    ),
 {%- endif %}
 
 walk_level_0 as (
