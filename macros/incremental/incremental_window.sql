@@ -205,7 +205,7 @@
     {%- endif -%}
     {%- set described = relation -%}
     {%- set cte_prefix = '__dbt__cte__' -%}
-    {%- if relation.identifier is none or relation.identifier.startswith(cte_prefix) or relation is string -%}
+    {%- if relation.identifier is none or relation.identifier.startswith(cte_prefix) -%}
         {%- set name = (relation.identifier or relation | string).split(cte_prefix)[-1] | replace('"', '') -%}
         {%- set found = {'relation': adapter.get_relation(target.database, target.schema, name)} -%}
         {%- for node in (graph.get('nodes') or {}).values() if node.resource_type == 'model' and node.name == name -%}
