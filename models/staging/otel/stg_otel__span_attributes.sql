@@ -3,10 +3,13 @@
 -- depends_on: {{ ref('stg_otel__spans') }}
 {# The PostgreSQL JSON helper is created by the project on-run-start hook (create_json_helpers). #}
 
-{# One pass over the attributes: each JSON object is exploded once into key/value rows, and only keys listed in
-    the seed otel_attribute_keys are kept. Content attributes are not in the seed, so they never leave raw.
+{# One pass over the attributes, keeping only keys listed in the seed otel_attribute_keys. Content attributes are not
+    in the seed, so they never leave raw. On DuckDB the seeded keys are extracted from each JSON object in one call
+    (otel_attribute_keys_to_extract); elsewhere, or when the seed has prefix keys, each object is exploded into
+    key/value rows and joined to the seed. Both paths give the same rows (tests/python/test_attribute_extraction.py).
     Incremental like stg_otel__spans (docs/incremental.md): its window follows the trace dates that model rebuilt. #}
 {%- set window = incremental_window('trace_date') %}
+{%- set extract_keys = otel_attribute_keys_to_extract() %}
 
 with
 
@@ -22,6 +25,8 @@ attribute_keys as (
     select * from {{ ref('otel_attribute_keys') }}
 
 ),
+
+{%- if extract_keys is none %}
 
 span_objects as (
 
@@ -56,6 +61,40 @@ exploded as (
     where span_objects.attributes_json is not null
 
 ),
+{%- else %}
+
+{#- Fast path: one json_extract per object for all seeded keys of its scope. A key holding JSON null gives a row
+    with a NULL value, as json_each does; an absent key gives no row. #}
+exploded as (
+    {%- for scope, keys in extract_keys.items() if keys %}
+    {%- if not loop.first %}
+
+    union all
+    {%- endif %}
+
+    select
+        span_occurrence_id,
+        trace_date,
+        '{{ scope }}' as attribute_scope,
+        attribute_key,
+        case when attribute_json != 'null' then attribute_json ->> '$' end as attribute_value
+    from (
+        select
+            {{ otel_span_occurrence_id('source_spans') }} as span_occurrence_id,
+            source_spans.trace_date,
+            unnest([{% for key in keys %}'{{ key }}'{{ ', ' if not loop.last }}{% endfor %}]) as attribute_key,
+            unnest(json_extract(
+                source_spans.{{ scope }}_attributes,
+                [{% for key in keys %}'$."{{ key }}"'{{ ', ' if not loop.last }}{% endfor %}]
+            )) as attribute_json
+        from source_spans
+        where json_valid(source_spans.{{ scope }}_attributes)
+    ) as extracted
+    where attribute_json is not null
+    {%- endfor %}
+
+),
+{%- endif %}
 
 exact_matches as (
 
