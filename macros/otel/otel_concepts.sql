@@ -36,3 +36,40 @@
 {% macro otel_inherited_dimensions() -%}
     {{ return(['customer_id', 'feature_id', 'team_id', 'user_id', 'session_id', 'task_id', 'request_path', 'environment', 'service_name']) }}
 {%- endmacro %}
+
+
+{#- One row per span occurrence with a `<concept>_text` column per concept: the pivot of the rank-1 rows of
+    stg_otel__span_attributes (`relation`, filtered by `where`). Portable: one max(case ...) aggregate per concept.
+    DuckDB: two list aggregates per span, then one list lookup per concept; forty string aggregates per group made
+    DuckDB spill gigabytes at 1M spans under the 3GB memory_limit. -#}
+{% macro otel_pivot_concepts(relation, where) -%}
+    {{ return(adapter.dispatch('otel_pivot_concepts', 'ai_finops')(relation, where)) }}
+{%- endmacro %}
+
+{% macro default__otel_pivot_concepts(relation, where) -%}
+    select
+        {%- for concept in otel_text_concepts() %}
+            max(case when concept = '{{ concept }}' then attribute_value end) as {{ concept }}_text,
+        {%- endfor %}
+        span_occurrence_id
+    from {{ relation }}
+    where concept_rank = 1 and {{ where }}
+    group by span_occurrence_id
+{%- endmacro %}
+
+{% macro duckdb__otel_pivot_concepts(relation, where) -%}
+    select
+        {%- for concept in otel_text_concepts() %}
+            concept_values[list_position(concept_names, '{{ concept }}')] as {{ concept }}_text,
+        {%- endfor %}
+        span_occurrence_id
+    from (
+        select
+            span_occurrence_id,
+            list(concept) as concept_names,
+            list(attribute_value) as concept_values
+        from {{ relation }}
+        where concept_rank = 1 and {{ where }}
+        group by span_occurrence_id
+    ) as listed
+{%- endmacro %}

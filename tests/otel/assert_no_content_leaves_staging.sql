@@ -1,6 +1,7 @@
 {#- Privacy: prompt/completion content never reaches a model other than the raw source. (1) No column of any
     model in this project is named like a content attribute. (2) No text column of any intermediate or mart model,
-    nor of the staging models, contains the generator's content marker (var otel_content_marker). Returns offenders. -#}
+    nor of the staging models, contains the generator's content marker (var otel_content_marker); incremental models
+    in the rows of their latest build (docs/incremental.md). Returns offenders. -#}
 
 -- depends_on: {{ ref('int_llm_tasks') }}, {{ ref('int_llm_call_audit') }}, {{ ref('int_otel_spans_quarantined') }}
 
@@ -17,6 +18,8 @@
         and node.config.materialized != 'ephemeral' and node.config.enabled -%}
         {%- set relation = adapter.get_relation(database=node.database, schema=node.schema, identifier=node.alias) -%}
         {%- if relation is not none -%}
+            {#- An incremental model is scanned in the rows its latest build wrote (macro incremental_latest_build_condition). -#}
+            {%- set latest_build = incremental_latest_build_condition(relation) -%}
             {%- for column in adapter.get_columns_in_relation(relation) -%}
                 {%- for fragment in content_name_fragments -%}
                     {%- if fragment in column.name | lower -%}
@@ -26,7 +29,7 @@
                 {%- if column.is_string() -%}
                     {%- do checks.append(
                         "select '" ~ node.name ~ "' as model_name, '" ~ column.name ~ "' as column_name, 'content marker in value' as problem"
-                        ~ " from " ~ relation ~ " where " ~ adapter.quote(column.name) ~ " like '%" ~ marker ~ "%' group by 1, 2, 3"
+                        ~ " from " ~ relation ~ " where " ~ (latest_build ~ " and " if latest_build else "") ~ adapter.quote(column.name) ~ " like '%" ~ marker ~ "%' group by 1, 2, 3"
                     ) -%}
                 {%- endif -%}
             {%- endfor -%}

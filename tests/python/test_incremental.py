@@ -8,6 +8,7 @@ After each delivery `dbt run` builds incrementally. The result must equal `dbt r
 data for every relation of the project (processed_at aside); a second incremental run changes nothing; partitions
 before the window are not rebuilt; and an edited rate-card price reprices the whole history on the next incremental
 run, exactly as the edit implies (the edited usage type's cost scales by the price ratio, nothing else moves).
+Data tests of incremental models check the rows the latest build wrote, and every row with incremental_test_scope: all.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import csv
 import os
 import re
 import shutil
+import subprocess
 import sys
 from datetime import date, timedelta
 from decimal import Decimal
@@ -51,11 +53,18 @@ class Project:
         self.work = work
         self.schema = self.env["AI_FINOPS_SCHEMA"]
 
+    def dbt_command(self, *arguments: str) -> list[str]:
+        return [str(Path(sys.executable).parent / "dbt"), *arguments, "--profiles-dir", str(self.project_dir),
+                "--project-dir", str(self.project_dir), "--target", self.target, "--target-path",
+                str(self.work / "target"), "--log-path", str(self.work / "logs")]
+
     def dbt(self, *arguments: str) -> str:
-        command = [str(Path(sys.executable).parent / "dbt"), *arguments, "--profiles-dir", str(self.project_dir),
-                   "--project-dir", str(self.project_dir), "--target", self.target, "--target-path",
-                   str(self.work / "target"), "--log-path", str(self.work / "logs")]
-        return run_checked(command, self.env, "dbt " + " ".join(arguments))
+        return run_checked(self.dbt_command(*arguments), self.env, "dbt " + " ".join(arguments))
+
+    def dbt_exit_code(self, *arguments: str) -> int:
+        """Run dbt and return its exit code (for invocations that are expected to fail)."""
+        return subprocess.run(self.dbt_command(*arguments), cwd=self.project_dir, env=self.env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False).returncode
 
     def execute(self, *statements: str) -> None:
         connection = connect(self.target, self.env)
@@ -274,3 +283,33 @@ def test_rate_card_edit_reprices_history_incrementally(project):
     project.snapshot("after_price_edit")
     project.dbt("run", "--full-refresh")
     assert project.differences("after_price_edit") == {}
+
+
+def test_data_tests_check_the_rows_the_latest_build_wrote(project):
+    """Generic data tests of an incremental model read the rows its latest build wrote (macro
+    incremental_latest_build_condition); var incremental_test_scope: all reads every row."""
+    project.dbt("run", "--select", "fct_llm_calls")  # nothing new: rebuilds the lookback window only
+    latest = project.query("select max(processed_at) from {schema}.fct_llm_calls")[0][0]
+    window_start = project.query(
+        "select min(trace_date) from {schema}.fct_llm_calls where processed_at = "
+        f"cast('{latest}' as timestamp)")[0][0]
+    oldest = project.query("select min(trace_date) from {schema}.fct_llm_calls")[0][0]
+    assert oldest < window_start, "the incremental run rebuilt everything; nothing to leave out"
+    unique_call_id = ["test", "--select", "fct_llm_calls,test_name:unique"]
+
+    # A duplicate call written by an earlier build (outside the window): not re-checked by the daily run ...
+    project.execute("insert into {schema}.fct_llm_calls select * from {schema}.fct_llm_calls "
+                    f"where call_id = (select min(call_id) from {{schema}}.fct_llm_calls "
+                    f"where trace_date = cast('{oldest}' as date))")
+    assert project.dbt_exit_code(*unique_call_id) == 0
+    # ... but found by the full check.
+    assert project.dbt_exit_code(*unique_call_id, "--vars", "{incremental_test_scope: all}") == 1
+
+    # A duplicate in the rows the latest build wrote fails the daily run's test.
+    project.execute("delete from {schema}.fct_llm_calls where trace_date = "
+                    f"cast('{oldest}' as date)")  # remove the old duplicate (and its day) first
+    project.execute("insert into {schema}.fct_llm_calls select * from {schema}.fct_llm_calls "
+                    f"where call_id = (select min(call_id) from {{schema}}.fct_llm_calls "
+                    f"where processed_at = cast('{latest}' as timestamp))")
+    assert project.dbt_exit_code(*unique_call_id) == 1
+    project.dbt("run", "--select", "fct_llm_calls", "--full-refresh")  # leave the warehouse as it was built

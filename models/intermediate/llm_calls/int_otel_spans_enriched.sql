@@ -19,18 +19,14 @@
     - coalesce(with_basis.cache_write_1h_split_tokens, 0))
 {%- endset -%}
 
+{#- The span and attribute tables are read straight from the table, with its own filter, wherever they are needed: a
+    CTE referenced twice is materialized in full by DuckDB (every column of every row), and with the pivot that
+    spilled gigabytes past memory_limit. #}
 with
 
 spans as (
 
     select * from {{ ref('stg_otel__spans') }}
-    where {{ incremental_window_filter('trace_date', window) }}
-
-),
-
-span_attributes as (
-
-    select * from {{ ref('stg_otel__span_attributes') }}
     where {{ incremental_window_filter('trace_date', window) }}
 
 ),
@@ -79,14 +75,7 @@ input_basis_rules as (
 
 pivoted as (
 
-    select
-        {%- for concept in otel_text_concepts() %}
-            max(case when concept = '{{ concept }}' then attribute_value end) as {{ concept }}_text,
-        {%- endfor %}
-        span_occurrence_id
-    from span_attributes
-    where concept_rank = 1
-    group by span_occurrence_id
+    {{ otel_pivot_concepts(ref('stg_otel__span_attributes'), incremental_window_filter('trace_date', window)) }}
 
 ),
 
@@ -100,8 +89,8 @@ convention_candidates as (
         select distinct
             span_occurrence_id,
             convention_hint
-        from span_attributes
-        where convention_hint is not null
+        from {{ ref('stg_otel__span_attributes') }}
+        where convention_hint is not null and {{ incremental_window_filter('trace_date', window) }}
     ) as hinted
     inner join convention_rules
         on
@@ -114,7 +103,7 @@ convention_candidates as (
         spans.span_occurrence_id,
         convention_rules.rule_priority,
         convention_rules.convention
-    from spans
+    from {{ ref('stg_otel__spans') }} as spans
     inner join convention_rules
         on
             (convention_rules.match_on = 'scope_name' and spans.scope_name = convention_rules.match_value)
@@ -122,6 +111,7 @@ convention_candidates as (
                 convention_rules.match_on = 'scope_prefix'
                 and {{ dbt.position('convention_rules.match_value', 'spans.scope_name') }} = 1
             )
+    where {{ incremental_window_filter('spans.trace_date', window) }}
 
 ),
 
@@ -149,12 +139,12 @@ role_candidates as (
         span_roles.span_role,
         nullif(span_roles.wrapper_reason, '') as wrapper_reason,
         nullif(span_roles.operation_name, '') as operation_name
-    from span_attributes
+    from {{ ref('stg_otel__span_attributes') }} as span_attributes
     inner join span_roles
         on
             span_attributes.concept = span_roles.concept
             and lower(span_attributes.attribute_value) = lower(span_roles.concept_value)
-    where span_attributes.concept_rank = 1
+    where span_attributes.concept_rank = 1 and {{ incremental_window_filter('span_attributes.trace_date', window) }}
 
 ),
 

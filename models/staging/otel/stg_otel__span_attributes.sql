@@ -28,72 +28,72 @@ attribute_keys as (
 
 {%- if extract_keys is none %}
 
-span_objects as (
+    span_objects as (
 
-    select
-        {{ otel_span_occurrence_id('source_spans') }} as span_occurrence_id,
-        source_spans.trace_date,
-        'span' as attribute_scope,
-        {{ json_object_or_null('source_spans.span_attributes') }} as attributes_json
-    from source_spans
-
-    union all
-
-    select
-        {{ otel_span_occurrence_id('source_spans') }} as span_occurrence_id,
-        source_spans.trace_date,
-        'resource' as attribute_scope,
-        {{ json_object_or_null('source_spans.resource_attributes') }} as attributes_json
-    from source_spans
-
-),
-
-exploded as (
-
-    select
-        span_objects.span_occurrence_id,
-        span_objects.trace_date,
-        span_objects.attribute_scope,
-        attribute_pairs.json_key as attribute_key,
-        attribute_pairs.json_value as attribute_value
-    from span_objects
-    cross join {{ json_each_text('span_objects.attributes_json', 'attribute_pairs') }}
-    where span_objects.attributes_json is not null
-
-),
-{%- else %}
-
-{#- Fast path: one json_extract per object for all seeded keys of its scope. A key holding JSON null gives a row
-    with a NULL value, as json_each does; an absent key gives no row. #}
-exploded as (
-    {%- for scope, keys in extract_keys.items() if keys %}
-    {%- if not loop.first %}
-
-    union all
-    {%- endif %}
-
-    select
-        span_occurrence_id,
-        trace_date,
-        '{{ scope }}' as attribute_scope,
-        attribute_key,
-        case when attribute_json != 'null' then attribute_json ->> '$' end as attribute_value
-    from (
         select
             {{ otel_span_occurrence_id('source_spans') }} as span_occurrence_id,
             source_spans.trace_date,
-            unnest([{% for key in keys %}'{{ key }}'{{ ', ' if not loop.last }}{% endfor %}]) as attribute_key,
-            unnest(json_extract(
-                source_spans.{{ scope }}_attributes,
-                [{% for key in keys %}'$."{{ key }}"'{{ ', ' if not loop.last }}{% endfor %}]
-            )) as attribute_json
+            'span' as attribute_scope,
+            {{ json_object_or_null('source_spans.span_attributes') }} as attributes_json
         from source_spans
-        where json_valid(source_spans.{{ scope }}_attributes)
-    ) as extracted
-    where attribute_json is not null
-    {%- endfor %}
 
-),
+        union all
+
+        select
+            {{ otel_span_occurrence_id('source_spans') }} as span_occurrence_id,
+            source_spans.trace_date,
+            'resource' as attribute_scope,
+            {{ json_object_or_null('source_spans.resource_attributes') }} as attributes_json
+        from source_spans
+
+    ),
+
+    exploded as (
+
+        select
+            span_objects.span_occurrence_id,
+            span_objects.trace_date,
+            span_objects.attribute_scope,
+            attribute_pairs.json_key as attribute_key,
+            attribute_pairs.json_value as attribute_value
+        from span_objects
+        cross join {{ json_each_text('span_objects.attributes_json', 'attribute_pairs') }}
+        where span_objects.attributes_json is not null
+
+    ),
+{%- else %}
+
+    {#- Fast path: one json_extract per object for all seeded keys of its scope. A key holding JSON null gives a row
+        with a NULL value, as json_each does; an absent key gives no row. #}
+    exploded as (
+        {%- for scope, keys in extract_keys.items() if keys %}
+            {%- if not loop.first %}
+
+            union all
+            {%- endif %}
+
+            select
+                span_occurrence_id,
+                trace_date,
+                '{{ scope }}' as attribute_scope,
+                attribute_key,
+                case when attribute_json != 'null' then attribute_json ->> '$' end as attribute_value
+            from (
+                select
+                    {{ otel_span_occurrence_id('source_spans') }} as span_occurrence_id,
+                    source_spans.trace_date,
+                    unnest([{% for key in keys %}'{{ key }}'{{ ', ' if not loop.last }}{% endfor %}]) as attribute_key,
+                    unnest(json_extract(
+                        source_spans.{{ scope }}_attributes,
+                        [{% for key in keys %}'$."{{ key }}"'{{ ', ' if not loop.last }}{% endfor %}]
+                    )) as attribute_json
+                from source_spans
+                where json_valid(source_spans.{{ scope }}_attributes)
+            ) as extracted
+            where attribute_json is not null
+        {%- endfor %}
+
+    ),
 {%- endif %}
 
 exact_matches as (

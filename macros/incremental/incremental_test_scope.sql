@@ -1,0 +1,44 @@
+{#- Data tests of an incremental model check the rows its latest build wrote (docs/incremental.md, "What the tests
+    check"): every row of a build carries that build's processed_at, so `processed_at = max(processed_at)` is the
+    whole table after a full refresh and the rebuilt window after an incremental run. Rows outside the window were
+    checked by the build that wrote them and have not changed since. Set var incremental_test_scope: all to check
+    every row (a periodic full check without a full refresh). Non-incremental models are always checked in full. -#}
+
+{#- The condition restricting `relation` to its latest build, or '' when it is not one of this project's
+    incremental models (or the var asks for every row). -#}
+{% macro incremental_latest_build_condition(relation) -%}
+    {%- set scope = var('incremental_test_scope', 'latest_build') -%}
+    {%- if scope not in ('latest_build', 'all') -%}
+        {{ exceptions.raise_compiler_error("var incremental_test_scope must be 'latest_build' or 'all', got " ~ scope) }}
+    {%- endif -%}
+    {%- if scope == 'all' or not execute or relation is string or relation.identifier is none -%}
+        {{ return('') }}
+    {%- endif -%}
+    {%- for node in graph.nodes.values()
+        if node.resource_type == 'model' and node.package_name == project_name
+        and node.config.materialized == 'incremental'
+        and node.alias | lower == relation.identifier | lower
+        and (node.schema | lower) == ((relation.schema or '') | lower) -%}
+        {{ return('processed_at = (select max(latest_build.processed_at) from ' ~ relation ~ ' as latest_build)') }}
+    {%- endfor -%}
+    {{ return('') }}
+{%- endmacro %}
+
+
+{#- Overrides dbt's get_where_subquery (the relation a generic test reads): the test's own `where` config as dbt
+    applies it, and the latest-build condition above for incremental models. -#}
+{% macro get_where_subquery(relation) -%}
+    {%- set conditions = [] -%}
+    {%- set where = config.get('where', '') -%}
+    {%- if where -%}
+        {%- do conditions.append('(' ~ where ~ ')') -%}
+    {%- endif -%}
+    {%- set latest_build = incremental_latest_build_condition(relation) -%}
+    {%- if latest_build -%}
+        {%- do conditions.append(latest_build) -%}
+    {%- endif -%}
+    {%- if conditions -%}
+        {%- do return('(select * from ' ~ relation ~ ' where ' ~ conditions | join(' and ') ~ ') dbt_subquery') -%}
+    {%- endif -%}
+    {%- do return(relation) -%}
+{%- endmacro %}
