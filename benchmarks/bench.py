@@ -453,6 +453,11 @@ def run_engine(engine: str, data: Path, work: Path, last_day: dt.date, args, res
         floor["check"] = floor_mismatches(env["AI_FINOPS_DUCKDB_PATH"], env["AI_FINOPS_SCHEMA"], "bench_floor_daily")
         phases.append(floor)
     total = put_back(engine, env)
+    # A daily pipeline keeps its target folder: start from the full build's parse, as dbt's partial parsing would.
+    parsed = work / "target_full" / "partial_parse.msgpack"
+    if parsed.exists():
+        (work / "target_incremental").mkdir(parents=True, exist_ok=True)
+        shutil.copy2(parsed, work / "target_incremental" / "partial_parse.msgpack")
     incremental = measure(f"{engine}_incremental_build", dbt_command(venv_bin, "build", engine, work, "incremental",
                                                                      *PRODUCTION_BUILD), env, logs)
     incremental["profile"] = run_results(work, "incremental")
