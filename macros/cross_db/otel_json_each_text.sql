@@ -37,9 +37,11 @@
     {{ return(adapter.dispatch('json_object_or_null', 'ai_finops')(text_expression)) }}
 {%- endmacro %}
 
+{#- Valid JSON whose first non-blank character is `{` is an object: a regex anchored at the start instead of
+    json_type, which would parse the whole text (prompts included) a second time. -#}
 {% macro default__json_object_or_null(text_expression) -%}
     case
-        when json_valid({{ text_expression }}) and json_type({{ text_expression }}) = 'OBJECT'
+        when json_valid({{ text_expression }}) and regexp_matches({{ text_expression }}, '^\s*\{')
             then cast({{ text_expression }} as json)
     end
 {%- endmacro %}

@@ -20,6 +20,7 @@
         {%- if relation is not none -%}
             {#- An incremental model is scanned in the rows its latest build wrote (macro incremental_latest_build_condition). -#}
             {%- set latest_build = incremental_latest_build_condition(relation) -%}
+            {%- set text_columns = [] -%}
             {%- for column in adapter.get_columns_in_relation(relation) -%}
                 {%- for fragment in content_name_fragments -%}
                     {%- if fragment in column.name | lower -%}
@@ -27,12 +28,27 @@
                     {%- endif -%}
                 {%- endfor -%}
                 {%- if column.is_string() -%}
-                    {%- do checks.append(
-                        "select '" ~ node.name ~ "' as model_name, '" ~ column.name ~ "' as column_name, 'content marker in value' as problem"
-                        ~ " from " ~ relation ~ " where " ~ (latest_build ~ " and " if latest_build else "") ~ adapter.quote(column.name) ~ " like '%" ~ marker ~ "%' group by 1, 2, 3"
-                    ) -%}
+                    {%- do text_columns.append(column.name) -%}
                 {%- endif -%}
             {%- endfor -%}
+            {#- One scan per relation: a 0/1 flag per text column, then one row per flagged column. -#}
+            {%- if text_columns -%}
+                {%- set flags = [] -%}
+                {%- set names = [] -%}
+                {%- set picks = [] -%}
+                {%- for name in text_columns -%}
+                    {%- do flags.append("max(case when " ~ adapter.quote(name) ~ " like '%" ~ marker ~ "%' then 1 else 0 end) as flag_" ~ loop.index) -%}
+                    {%- do names.append("select " ~ loop.index ~ " as column_number, '" ~ name ~ "' as column_name") -%}
+                    {%- do picks.append("when " ~ loop.index ~ " then flags.flag_" ~ loop.index) -%}
+                {%- endfor -%}
+                {%- do checks.append(
+                    "select '" ~ node.name ~ "' as model_name, names.column_name, 'content marker in value' as problem"
+                    ~ " from (select " ~ flags | join(', ') ~ " from " ~ relation
+                    ~ (" where " ~ latest_build if latest_build else "") ~ ") as flags"
+                    ~ " cross join (" ~ names | join(' union all ') ~ ") as names"
+                    ~ " where case names.column_number " ~ picks | join(' ') ~ " end = 1"
+                ) -%}
+            {%- endif -%}
         {%- endif -%}
     {%- endfor -%}
 {%- endif %}

@@ -287,7 +287,8 @@ def test_rate_card_edit_reprices_history_incrementally(project):
 
 def test_data_tests_check_the_rows_the_latest_build_wrote(project):
     """Generic data tests of an incremental model read the rows its latest build wrote (macro
-    incremental_latest_build_condition); var incremental_test_scope: all reads every row."""
+    incremental_latest_build_condition); var incremental_test_scope: all reads every row. The privacy scan reads
+    the same rows and fails on the content marker."""
     project.dbt("run", "--select", "fct_llm_calls")  # nothing new: rebuilds the lookback window only
     latest = project.query("select max(processed_at) from {schema}.fct_llm_calls")[0][0]
     window_start = project.query(
@@ -312,4 +313,12 @@ def test_data_tests_check_the_rows_the_latest_build_wrote(project):
                     f"where call_id = (select min(call_id) from {{schema}}.fct_llm_calls "
                     f"where processed_at = cast('{latest}' as timestamp))")
     assert project.dbt_exit_code(*unique_call_id) == 1
+
+    # The privacy scan reads the same rows: the content marker in a row of the latest build fails it.
+    privacy = ["test", "--select", "assert_no_content_leaves_staging"]
+    project.dbt("run", "--select", "fct_llm_calls", "--full-refresh")
+    assert project.dbt_exit_code(*privacy) == 0
+    project.execute("update {schema}.fct_llm_calls set trace_id = 'leaked PII-CONTENT-MARKER text' "
+                    "where call_id = (select min(call_id) from {schema}.fct_llm_calls)")
+    assert project.dbt_exit_code(*privacy) == 1
     project.dbt("run", "--select", "fct_llm_calls", "--full-refresh")  # leave the warehouse as it was built
