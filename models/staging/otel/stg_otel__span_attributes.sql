@@ -29,22 +29,19 @@ attribute_keys as (
 {%- if extract_keys is none %}
 
     span_objects as (
+        {%- for scope in ['span', 'resource'] %}
+            {%- if not loop.first %}
 
-        select
-            {{ otel_span_occurrence_id('source_spans') }} as span_occurrence_id,
-            source_spans.trace_date,
-            'span' as attribute_scope,
-            {{ json_object_or_null('source_spans.span_attributes') }} as attributes_json
-        from source_spans
+                union all
+            {%- endif %}
 
-        union all
-
-        select
-            {{ otel_span_occurrence_id('source_spans') }} as span_occurrence_id,
-            source_spans.trace_date,
-            'resource' as attribute_scope,
-            {{ json_object_or_null('source_spans.resource_attributes') }} as attributes_json
-        from source_spans
+            select
+                {{ otel_span_occurrence_id('source_spans') }} as span_occurrence_id,
+                source_spans.trace_date,
+                '{{ scope }}' as attribute_scope,
+                {{ json_object_or_null('source_spans.' ~ scope ~ '_attributes') }} as attributes_json
+            from source_spans
+        {%- endfor %}
 
     ),
 
