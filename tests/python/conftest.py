@@ -6,6 +6,7 @@ re-created per session, so they never see the demo's or anyone else's tables. Ou
 PostgreSQL tests with a message; under CI=true it fails them.
 Spark: a fresh warehouse and Derby metastore in a temporary folder (AI_FINOPS_SPARK_DIR). It needs the Python of
 .venv-spark (`make test` uses it) and a Java runtime; without them the Spark tests skip, and fail under CI=true.
+When Spark tests are collected, the Spark build starts in the background at the start of the session (SparkBuild).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -26,6 +28,9 @@ from ai_finops.project import PROJECT_DIR
 
 TEST_SPANS = int(os.environ.get("AI_FINOPS_TEST_SPANS", "4000"))
 TEST_SEED = int(os.environ.get("AI_FINOPS_TEST_SEED", "20261130"))
+# The Spark fixture's incremental run rebuilds the partitions from this date on (the last four days of the dataset):
+# every incremental model goes through insert_overwrite; fewer partitions keep the Spark part of CI short.
+SPARK_REPROCESS_FROM = "2026-09-08"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 SPARK_VARCHAR = re.compile(r"\bas varchar\b", re.IGNORECASE)
 
@@ -185,28 +190,73 @@ def spark_unavailable() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
-def spark_warehouse(dataset, tmp_path_factory) -> Warehouse:
+def build_spark_warehouse(dataset: Dataset, folder: Path) -> Warehouse:
     """The dataset loaded with `ai-finops load --target spark` and built with `dbt build --target spark`, each in its own
-    process like a user would; the tests then query it through a session in this process."""
+    process like a user would, then an incremental run of the incremental models that rebuilds every partition from
+    SPARK_REPROCESS_FROM (insert_overwrite of four daily partitions each): the ground-truth checks see the warehouse
+    after it, so a partition lost or written twice by Spark's incremental path fails them."""
+    env = {**os.environ, "AI_FINOPS_SPARK_DIR": str(folder / "spark"), "AI_FINOPS_SCHEMA": "analytics",
+           "SPARK_LOCAL_IP": os.environ.get("SPARK_LOCAL_IP", "127.0.0.1")}
+    warehouse = build_warehouse("spark", env, dataset, folder / "target")
+    warehouse.incremental_log = run_checked(
+        [str(Path(sys.executable).parent / "dbt"), "run", "--profiles-dir", str(PROJECT_DIR), "--project-dir",
+         str(PROJECT_DIR), "--target", "spark", "--select", "config.materialized:incremental", "--vars",
+         f"{{incremental_reprocess_from: '{SPARK_REPROCESS_FROM}'}}", "--target-path", str(folder / "target"),
+         "--log-path", str(folder / "target" / "logs")],
+        warehouse.env, "dbt run, incremental (spark)")
+    return warehouse
+
+
+class SparkBuild(threading.Thread):
+    """build_spark_warehouse in a background thread (its work runs in dbt subprocesses). Spark's time on the small
+    test dataset is per-query latency, not data: started when the session starts, it overlaps the DuckDB and
+    PostgreSQL tests instead of adding to them. A failure (pytest.fail included) is re-raised by result()."""
+
+    def __init__(self, dataset: Dataset, folder: Path):
+        super().__init__(name="spark-build", daemon=True)
+        self.dataset = dataset
+        self.folder = folder
+        self.warehouse: Warehouse | None = None
+        self.error: BaseException | None = None
+
+    def run(self) -> None:
+        try:
+            self.warehouse = build_spark_warehouse(self.dataset, self.folder)
+        except BaseException as error:  # noqa: BLE001 - handed to the main thread by result()
+            self.error = error
+
+    def result(self) -> Warehouse:
+        self.join()
+        if self.error is not None:
+            raise self.error
+        return self.warehouse
+
+
+@pytest.fixture(scope="session", autouse=True)
+def spark_build(request, tmp_path_factory):
+    """Starts the Spark build at the start of the session when Spark tests are collected and Spark can run."""
+    wanted = any(item.path.name == "test_spark.py" for item in request.session.items)
+    if not wanted or spark_unavailable():
+        yield None
+        return
+    build = SparkBuild(request.getfixturevalue("dataset"), tmp_path_factory.mktemp("spark"))
+    build.start()
+    yield build
+    build.join()
+
+
+@pytest.fixture(scope="session")
+def spark_warehouse(spark_build, dataset, tmp_path_factory) -> Warehouse:
+    """The Spark warehouse of build_spark_warehouse; the tests query it through a session in this process."""
     problem = spark_unavailable()
     if problem:
         if IN_CI:
             pytest.fail(f"Spark cannot run: {problem}, and CI=true requires it", pytrace=False)
         pytest.skip(f"Spark cannot run: {problem}; Spark tests skipped (they always run in CI)")
-    folder = tmp_path_factory.mktemp("spark")
-    env = {**os.environ, "AI_FINOPS_SPARK_DIR": str(folder / "spark"), "AI_FINOPS_SCHEMA": "analytics",
-           "SPARK_LOCAL_IP": os.environ.get("SPARK_LOCAL_IP", "127.0.0.1")}
-    warehouse = build_warehouse("spark", env, dataset, folder / "target")
-    # Then an incremental run of the incremental models that rebuilds every partition from a middle date
-    # (insert_overwrite of a dozen partitions each): the ground-truth checks below see the warehouse after it, so a
-    # partition lost or written twice by Spark's incremental path fails them.
-    warehouse.incremental_log = run_checked(
-        [str(Path(sys.executable).parent / "dbt"), "run", "--profiles-dir", str(PROJECT_DIR), "--project-dir",
-         str(PROJECT_DIR), "--target", "spark", "--select", "config.materialized:incremental", "--vars",
-         "{incremental_reprocess_from: '2026-08-25'}", "--target-path", str(folder / "target"), "--log-path",
-         str(folder / "target" / "logs")],
-        warehouse.env, "dbt run, incremental (spark)")
+    if spark_build is not None:
+        warehouse = spark_build.result()
+    else:
+        warehouse = build_spark_warehouse(dataset, tmp_path_factory.mktemp("spark"))
     yield warehouse
     warehouse.close()
 

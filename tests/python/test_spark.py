@@ -19,6 +19,8 @@ import test_loader as loader
 import test_margin_ground_truth as margin
 import test_marts_ground_truth as marts
 import test_reconciliation as reconciliation
+from conftest import SPARK_REPROCESS_FROM
+
 from ai_finops.loaders.warehouse import parse_chunk_csv
 from ai_finops.project import PROJECT_DIR
 from ai_finops.spark import session_config
@@ -56,15 +58,16 @@ def test_spark_incremental_run_replaced_partitions(spark_warehouse):
     """The incremental run (insert_overwrite) rebuilt the partitions from its window and only those."""
     log = spark_warehouse.incremental_log.replace(" ", "")
     assert "ERROR=0" in log and "incrementalmodel" in log, spark_warehouse.incremental_log[-2000:]
+    in_window = f"trace_date >= date '{SPARK_REPROCESS_FROM}'"
     rows = spark_warehouse.query(
-        "select trace_date >= date '2026-08-25' as in_window, count(distinct processed_at) as runs, count(*) as n "
-        "from {schema}.fct_llm_calls group by trace_date >= date '2026-08-25'")
+        f"select {in_window} as in_window, count(distinct processed_at) as runs, count(*) as n "
+        f"from {{schema}}.fct_llm_calls group by {in_window}")
     runs = {row["in_window"]: row["runs"] for row in rows}
     assert runs == {True: 1, False: 1}, rows
     later = spark_warehouse.query(
-        "select min(processed_at) as t from {schema}.fct_llm_calls where trace_date >= date '2026-08-25'")[0]["t"]
+        f"select min(processed_at) as t from {{schema}}.fct_llm_calls where {in_window}")[0]["t"]
     earlier = spark_warehouse.query(
-        "select max(processed_at) as t from {schema}.fct_llm_calls where trace_date < date '2026-08-25'")[0]["t"]
+        f"select max(processed_at) as t from {{schema}}.fct_llm_calls where not ({in_window})")[0]["t"]
     assert later > earlier
 
 
