@@ -191,8 +191,8 @@ def spark_unavailable() -> str | None:
 
 
 def build_spark_warehouse(dataset: Dataset, folder: Path) -> Warehouse:
-    """The dataset loaded with `ai-finops load --target spark` and built with `dbt build --target spark`, each in its own
-    process like a user would, then an incremental run of the incremental models that rebuilds every partition from
+    """The dataset loaded with `ai-finops load --target spark` and built with `dbt build --target spark`, each in its
+    own process like a user would, then an incremental run of the incremental models that rebuilds every partition from
     SPARK_REPROCESS_FROM (insert_overwrite of four daily partitions each): the ground-truth checks see the warehouse
     after it, so a partition lost or written twice by Spark's incremental path fails them."""
     env = {**os.environ, "AI_FINOPS_SPARK_DIR": str(folder / "spark"), "AI_FINOPS_SCHEMA": "analytics",
