@@ -38,38 +38,44 @@
 {%- endmacro %}
 
 
-{#- One row per span occurrence with a `<concept>_text` column per concept: the pivot of the rank-1 rows of
-    stg_otel__span_attributes (`relation`, filtered by `where`). Portable: one max(case ...) aggregate per concept.
-    DuckDB: two list aggregates per span, then one list lookup per concept; forty string aggregates per group made
-    DuckDB spill gigabytes at 1M spans under the 3GB memory_limit. -#}
-{% macro otel_pivot_concepts(relation, where) -%}
-    {{ return(adapter.dispatch('otel_pivot_concepts', 'ai_finops')(relation, where)) }}
+{#- One row per span occurrence of `relation` (the matched attribute rows, each with the convention-hint and role rule
+    priorities it triggers): a `<concept>_text` column per concept from the rank-1 rows, and the lowest convention-hint
+    and role rule priority of the span. One aggregate, so the model joins one per-span table to the spans, not three:
+    three 1M-row hash joins probed in one pipeline ran DuckDB out of memory where one spills.
+    Portable: one max(case ...) aggregate per concept. DuckDB: two list aggregates per span, then one list lookup per
+    concept; forty string aggregates per group made DuckDB spill gigabytes at 1M spans under the 3GB memory_limit. -#}
+{% macro otel_pivot_concepts(relation) -%}
+    {{ return(adapter.dispatch('otel_pivot_concepts', 'ai_finops')(relation)) }}
 {%- endmacro %}
 
-{% macro default__otel_pivot_concepts(relation, where) -%}
+{% macro default__otel_pivot_concepts(relation) -%}
     select
         {%- for concept in otel_text_concepts() %}
-            max(case when concept = '{{ concept }}' then attribute_value end) as {{ concept }}_text,
+            max(case when concept_rank = 1 and concept = '{{ concept }}' then attribute_value end) as {{ concept }}_text,
         {%- endfor %}
+        min(convention_hint_priority) as convention_hint_priority,
+        min(role_rule_priority) as role_rule_priority,
         span_occurrence_id
     from {{ relation }}
-    where concept_rank = 1 and {{ where }}
     group by span_occurrence_id
 {%- endmacro %}
 
-{% macro duckdb__otel_pivot_concepts(relation, where) -%}
+{% macro duckdb__otel_pivot_concepts(relation) -%}
     select
         {%- for concept in otel_text_concepts() %}
             concept_values[list_position(concept_names, '{{ concept }}')] as {{ concept }}_text,
         {%- endfor %}
+        convention_hint_priority,
+        role_rule_priority,
         span_occurrence_id
     from (
         select
             span_occurrence_id,
-            list(concept) as concept_names,
-            list(attribute_value) as concept_values
+            list(concept) filter (where concept_rank = 1) as concept_names,
+            list(attribute_value) filter (where concept_rank = 1) as concept_values,
+            min(convention_hint_priority) as convention_hint_priority,
+            min(role_rule_priority) as role_rule_priority
         from {{ relation }}
-        where concept_rank = 1 and {{ where }}
         group by span_occurrence_id
     ) as listed
 {%- endmacro %}

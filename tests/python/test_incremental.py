@@ -37,7 +37,8 @@ OLD_DAY = date(2026, 8, 15)             # one child span of a trace of this day 
 METADATA_COLUMNS = {"processed_at"}     # differs between runs by design
 FLOAT_TYPES = {"double", "double precision", "real", "float"}
 INCREMENTAL_MODELS = [
-    "stg_otel__spans", "stg_otel__span_attributes", "int_otel_spans_enriched", "int_otel_spans_classified",
+    "stg_otel__spans", "stg_otel__span_attributes", "int_otel_spans_typed", "int_otel_span_lineage",
+    "int_otel_spans_enriched", "int_otel_spans_classified",
     "int_llm_calls", "int_llm_calls_model_resolved", "int_llm_cost_lines", "int_llm_calls_priced",
     "int_llm_calls_attributed", "int_llm_cost_lines_attributed", "fct_llm_calls", "fct_llm_cost_daily",
 ]
