@@ -74,99 +74,89 @@ calls as (
 
 ),
 
-usage_quantities as (
+{# The usage types read off each call, and the call column that holds each quantity ('request': one per call). #}
+{%- set usage_columns = [
+    ('input', 'input_uncached_tokens'), ('cache_read', 'cache_read_tokens'),
+    ('cache_write_5m', 'cache_write_5m_tokens'), ('cache_write_1h', 'cache_write_1h_tokens'),
+    ('output', 'output_tokens'), ('reasoning', 'reasoning_tokens'), ('input_audio', 'input_audio_tokens'),
+    ('output_audio', 'output_audio_tokens'), ('input_image', 'input_image_tokens'), ('request', none),
+] -%}
 
-    select
-        call_id,
-        'input' as usage_type,
-        input_uncached_tokens as quantity
-    from calls
-    union all
-    select
-        call_id,
-        'cache_read' as usage_type,
-        cache_read_tokens as quantity
-    from calls
-    union all
-    select
-        call_id,
-        'cache_write_5m' as usage_type,
-        cache_write_5m_tokens as quantity
-    from calls
-    union all
-    select
-        call_id,
-        'cache_write_1h' as usage_type,
-        cache_write_1h_tokens as quantity
-    from calls
-    union all
-    select
-        call_id,
-        'output' as usage_type,
-        output_tokens as quantity
-    from calls
-    union all
-    select
-        call_id,
-        'reasoning' as usage_type,
-        reasoning_tokens as quantity
-    from calls
-    union all
-    select
-        call_id,
-        'input_audio' as usage_type,
-        input_audio_tokens as quantity
-    from calls
-    union all
-    select
-        call_id,
-        'output_audio' as usage_type,
-        output_audio_tokens as quantity
-    from calls
-    union all
-    select
-        call_id,
-        'input_image' as usage_type,
-        input_image_tokens as quantity
-    from calls
-    union all
-    -- A per-request fee applies once per call when the model has one (no line otherwise).
-    select
-        call_id,
-        'request' as usage_type,
-        cast(1 as {{ dbt.type_bigint() }}) as quantity
-    from calls
+usage_kinds as (
+    {%- for usage_type, column in usage_columns %}
+
+        select '{{ usage_type }}' as usage_type
+        {%- if not loop.last %}
+            union all
+        {%- endif %}
+    {%- endfor %}
 
 ),
 
+{# One row per call and usage type with a positive quantity, the call's own columns carried along: every later step
+    reads these rows once, with no join back to the calls (a join of millions of rows to millions of rows, each a
+    hash table in memory at once, is what ran DuckDB out of memory under a small memory_limit). #}
 usage_lines as (
 
     select
-        usage_quantities.call_id,
-        usage_quantities.usage_type,
-        cast(usage_quantities.quantity as {{ dbt.type_bigint() }}) as quantity,
+        calls.*,
+        usage_kinds.usage_type,
         usage_types.parent_usage_type,
         coalesce(usage_types.is_subset_of_parent, false) as is_subset_of_parent,
         -- A usage type this model emits but the seed rate_card_usage_types lacks is kept (never dropped): its line
         -- gets line_status unknown_usage_type and its call is unpriced.
-        usage_types.usage_type is null as is_unknown_usage_type
-    from usage_quantities
+        usage_types.usage_type is null as is_unknown_usage_type,
+        cast(case usage_kinds.usage_type
+            {%- for usage_type, column in usage_columns %}
+                when '{{ usage_type }}' then {{ 'calls.' ~ column if column else '1' }}
+            {%- endfor %}
+        end as {{ dbt.type_bigint() }}) as quantity
+    from calls
+    cross join usage_kinds
     left outer join stg_rate_cards__usage_types as usage_types
-        on usage_quantities.usage_type = usage_types.usage_type
-    where usage_quantities.quantity > 0
+        on usage_kinds.usage_type = usage_types.usage_type
 
 ),
 
-prices_in_force as (
+{# A usage type without its own price is billed as its parent, then its grandparent (rate_card_usage_types): the
+    usage types each one may be billed as, nearest first (a handful of rows). #}
+billing_chain as (
 
-    -- Every price row that may apply to the call; the best one per usage type is: the call's own service tier
-    -- before standard, the call's own region scope before '*', then the highest long-context tier reached
-    -- (cliff: strictly greater than the threshold, on the request's total input).
     select
-        calls.call_id,
-        calls.service_tier as call_service_tier,
+        usage_type,
+        usage_type as billed_usage_type,
+        0 as chain_level
+    from stg_rate_cards__usage_types
+    union all
+    select
+        usage_type,
+        parent_usage_type as billed_usage_type,
+        1 as chain_level
+    from stg_rate_cards__usage_types
+    where parent_usage_type is not null
+    union all
+    select
+        child_types.usage_type,
+        parent_types.parent_usage_type as billed_usage_type,
+        2 as chain_level
+    from stg_rate_cards__usage_types as child_types
+    inner join stg_rate_cards__usage_types as parent_types
+        on child_types.parent_usage_type = parent_types.usage_type
+    where parent_types.parent_usage_type is not null
+
+),
+
+{# Every price row that may bill the line, ranked: the nearest usage type in the billing chain that has a price, then
+    the call's own service tier before standard, the call's own region scope before '*', then the highest
+    long-context tier reached (cliff: strictly greater than the threshold, on the request's total input). A line
+    with no price in force keeps one row with a NULL price. #}
+price_candidates as (
+
+    select
+        usage_lines.*,
+        billing_chain.billed_usage_type,
+        billing_chain.chain_level,
         prices.price_id,
-        prices.usage_type,
         prices.service_tier as price_service_tier,
         prices.region_scope as price_region_scope,
         prices.tier_threshold_tokens,
@@ -176,132 +166,77 @@ prices_in_force as (
         prices.price_per_unit,
         prices.currency,
         row_number() over (
-            partition by calls.call_id, prices.usage_type
+            partition by usage_lines.call_id, usage_lines.usage_type
             order by
-                case when prices.service_tier = calls.service_tier then 0 else 1 end,
-                case when prices.region_scope = calls.region_scope then 0 else 1 end,
+                case when prices.price_id is null then 1 else 0 end asc,
+                billing_chain.chain_level asc,
+                case when prices.service_tier = usage_lines.service_tier then 0 else 1 end asc,
+                case when prices.region_scope = usage_lines.region_scope then 0 else 1 end asc,
                 prices.tier_threshold_tokens desc
-        ) as price_rank
-    from calls
-    inner join stg_rate_cards__prices as prices
-        on
-            calls.provider = prices.provider
-            and calls.model_id = prices.model_id
-            and calls.call_date >= prices.valid_from
-            and calls.call_date < prices.valid_to_effective
-            and prices.service_tier in (calls.service_tier, 'standard')
-            and prices.region_scope in (calls.region_scope, '*')
-            and (prices.tier_threshold_tokens = 0 or calls.input_total_tokens > prices.tier_threshold_tokens)
-
-),
-
-call_prices as (
-
-    select * from prices_in_force
-    where price_rank = 1
-
-),
-
-billing_candidates as (
-
-    -- A usage type without its own price is billed as its parent, then its grandparent (rate_card_usage_types).
-    select
-        usage_lines.call_id,
-        usage_lines.usage_type,
-        usage_lines.usage_type as billed_usage_type,
-        0 as chain_level
-    from usage_lines
-    union all
-    select
-        usage_lines.call_id,
-        usage_lines.usage_type,
-        usage_lines.parent_usage_type as billed_usage_type,
-        1 as chain_level
-    from usage_lines
-    where usage_lines.parent_usage_type is not null
-    union all
-    select
-        usage_lines.call_id,
-        usage_lines.usage_type,
-        parent_types.parent_usage_type as billed_usage_type,
-        2 as chain_level
-    from usage_lines
-    inner join stg_rate_cards__usage_types as parent_types
-        on usage_lines.parent_usage_type = parent_types.usage_type
-    where parent_types.parent_usage_type is not null
-
-),
-
-billed_candidates as (
-
-    select
-        billing_candidates.call_id,
-        billing_candidates.usage_type,
-        billing_candidates.billed_usage_type,
-        billing_candidates.chain_level,
-        call_prices.price_id,
-        call_prices.call_service_tier,
-        call_prices.price_service_tier,
-        call_prices.price_region_scope,
-        call_prices.tier_threshold_tokens,
-        call_prices.unit,
-        call_prices.unit_quantity,
-        call_prices.price,
-        call_prices.price_per_unit,
-        call_prices.currency,
-        row_number() over (
-            partition by billing_candidates.call_id, billing_candidates.usage_type
-            order by billing_candidates.chain_level
         ) as billing_rank
-    from billing_candidates
-    inner join call_prices
+    from usage_lines
+    left outer join billing_chain
+        on usage_lines.usage_type = billing_chain.usage_type
+    left outer join stg_rate_cards__prices as prices
         on
-            billing_candidates.call_id = call_prices.call_id
-            and billing_candidates.billed_usage_type = call_prices.usage_type
+            billing_chain.billed_usage_type = prices.usage_type
+            and usage_lines.provider = prices.provider
+            and usage_lines.model_id = prices.model_id
+            and usage_lines.call_date >= prices.valid_from
+            and usage_lines.call_date < prices.valid_to_effective
+            and prices.service_tier in (usage_lines.service_tier, 'standard')
+            and prices.region_scope in (usage_lines.region_scope, '*')
+            and (prices.tier_threshold_tokens = 0 or usage_lines.input_total_tokens > prices.tier_threshold_tokens)
+    where usage_lines.quantity > 0
 
 ),
 
 billed_lines as (
 
     select
-        usage_lines.call_id,
-        usage_lines.usage_type,
-        usage_lines.quantity,
-        usage_lines.parent_usage_type,
-        usage_lines.is_subset_of_parent,
-        usage_lines.is_unknown_usage_type,
-        billed.billed_usage_type,
-        billed.chain_level,
-        billed.price_id,
-        billed.price_service_tier,
-        billed.price_region_scope,
-        billed.tier_threshold_tokens,
-        billed.unit,
-        billed.unit_quantity,
-        billed.price,
-        billed.price_per_unit,
-        billed.currency
-    from usage_lines
-    left outer join billed_candidates as billed
-        on
-            usage_lines.call_id = billed.call_id
-            and usage_lines.usage_type = billed.usage_type
-            and billed.billing_rank = 1
-            and not usage_lines.is_unknown_usage_type
+        call_id,
+        call_date,
+        trace_date,
+        provider,
+        model_id,
+        region_scope,
+        service_tier,
+        input_total_tokens,
+        usage_type,
+        quantity,
+        parent_usage_type,
+        is_subset_of_parent,
+        is_unknown_usage_type,
+        case when price_id is not null then billed_usage_type end as billed_usage_type,
+        case when price_id is not null then chain_level end as chain_level,
+        price_id,
+        price_service_tier,
+        price_region_scope,
+        tier_threshold_tokens,
+        unit,
+        unit_quantity,
+        price,
+        price_per_unit,
+        currency
+    from price_candidates
     -- A subset (reasoning, audio, image) not priced apart stays inside its parent's quantity: no line of its own.
     -- A per-request fee exists only where the model has one.
     where
-        usage_lines.is_unknown_usage_type
-        or (
-            not (usage_lines.is_subset_of_parent and coalesce(billed.chain_level, 1) > 0)
-            and not (usage_lines.usage_type = 'request' and billed.price_id is null)
+        billing_rank = 1
+        and (
+            is_unknown_usage_type
+            or (
+                not (is_subset_of_parent and coalesce(case when price_id is not null then chain_level end, 1) > 0)
+                and not (usage_type = 'request' and price_id is null)
+            )
         )
 
 ),
 
 subset_deductions as (
 
-    -- A subset priced apart is taken out of its parent (leaf = parent - priced subsets).
+    -- A subset priced apart is taken out of its parent (leaf = parent - priced subsets): few rows, only calls with
+    -- such a subset.
     select
         call_id,
         parent_usage_type as usage_type,
@@ -312,19 +247,6 @@ subset_deductions as (
 
 ),
 
-leaf_lines as (
-
-    select
-        billed_lines.*,
-        billed_lines.quantity - coalesce(subset_deductions.deducted_quantity, 0) as leaf_quantity
-    from billed_lines
-    left outer join subset_deductions
-        on
-            billed_lines.call_id = subset_deductions.call_id
-            and billed_lines.usage_type = subset_deductions.usage_type
-
-),
-
 costed_lines as (
 
     select
@@ -332,103 +254,108 @@ costed_lines as (
         cast(
             cast(leaf_lines.leaf_quantity as decimal(38, 0)) * leaf_lines.price_per_unit as decimal(38, 12)
         ) as list_cost
-    from leaf_lines
+    from (
+        select
+            billed_lines.*,
+            billed_lines.quantity - coalesce(subset_deductions.deducted_quantity, 0) as leaf_quantity
+        from billed_lines
+        left outer join subset_deductions
+            on
+                billed_lines.call_id = subset_deductions.call_id
+                and billed_lines.usage_type = subset_deductions.usage_type
+    ) as leaf_lines
     where leaf_lines.leaf_quantity <> 0
 
 ),
 
-discount_candidates as (
+{# The contract discount of each priced line: the most specific matching discount (fewest wildcards), then the
+    lowest discount_id; a line without a matching discount keeps one row with a NULL discount. #}
+discounted as (
 
     select
-        costed_lines.call_id,
-        costed_lines.usage_type,
+        costed_lines.*,
         discounts.discount_id,
         discounts.contract_id,
         discounts.discount_pct,
         row_number() over (
             partition by costed_lines.call_id, costed_lines.usage_type
-            order by discounts.wildcard_count, discounts.discount_id
+            order by
+                case when discounts.discount_id is null then 1 else 0 end,
+                discounts.wildcard_count,
+                discounts.discount_id
         ) as discount_rank
     from costed_lines
-    inner join calls
-        on costed_lines.call_id = calls.call_id
-    inner join stg_rate_cards__contract_discounts as discounts
+    left outer join stg_rate_cards__contract_discounts as discounts
         on
-            calls.provider = discounts.provider
-            and discounts.model_id in (calls.model_id, '*')
-            and discounts.service_tier in (calls.service_tier, '*')
+            costed_lines.price_id is not null
+            and costed_lines.provider = discounts.provider
+            and discounts.model_id in (costed_lines.model_id, '*')
+            and discounts.service_tier in (costed_lines.service_tier, '*')
             and discounts.usage_type in (costed_lines.usage_type, '*')
-            and calls.call_date >= discounts.valid_from
-            and calls.call_date < discounts.valid_to_effective
-    where costed_lines.price_id is not null
+            and costed_lines.call_date >= discounts.valid_from
+            and costed_lines.call_date < discounts.valid_to_effective
 
 ),
 
 final as (
 
     select
-        {{ dbt.concat(["costed_lines.call_id", "'|'", "costed_lines.usage_type"]) }} as cost_line_id,
-        costed_lines.call_id,
-        calls.call_date,
-        calls.provider,
-        calls.model_id,
-        calls.service_tier,
-        calls.region_scope,
-        calls.input_total_tokens,
-        costed_lines.usage_type,
-        costed_lines.billed_usage_type,
-        costed_lines.leaf_quantity as quantity,
-        costed_lines.unit,
-        costed_lines.price_id,
-        costed_lines.price_service_tier,
-        costed_lines.price_region_scope,
-        costed_lines.tier_threshold_tokens,
-        coalesce(costed_lines.tier_threshold_tokens > 0, false) as is_long_context_tier,
-        costed_lines.unit_quantity,
-        costed_lines.price as unit_price,
-        costed_lines.currency,
-        costed_lines.list_cost,
-        cast(costed_lines.list_cost * to_usd.rate as decimal(38, 12)) as list_cost_usd,
-        discounts.discount_id,
-        discounts.contract_id,
-        cast(coalesce(discounts.discount_pct, 0) as decimal(38, 12)) as discount_pct,
+        {{ dbt.concat(["discounted.call_id", "'|'", "discounted.usage_type"]) }} as cost_line_id,
+        discounted.call_id,
+        discounted.call_date,
+        discounted.provider,
+        discounted.model_id,
+        discounted.service_tier,
+        discounted.region_scope,
+        discounted.input_total_tokens,
+        discounted.usage_type,
+        discounted.billed_usage_type,
+        discounted.leaf_quantity as quantity,
+        discounted.unit,
+        discounted.price_id,
+        discounted.price_service_tier,
+        discounted.price_region_scope,
+        discounted.tier_threshold_tokens,
+        coalesce(discounted.tier_threshold_tokens > 0, false) as is_long_context_tier,
+        discounted.unit_quantity,
+        discounted.price as unit_price,
+        discounted.currency,
+        discounted.list_cost,
+        cast(discounted.list_cost * to_usd.rate as decimal(38, 12)) as list_cost_usd,
+        discounted.discount_id,
+        discounted.contract_id,
+        cast(coalesce(discounted.discount_pct, 0) as decimal(38, 12)) as discount_pct,
         cast(
-            costed_lines.list_cost * to_usd.rate * (1 - coalesce(discounts.discount_pct, 0)) as decimal(38, 12)
+            discounted.list_cost * to_usd.rate * (1 - coalesce(discounted.discount_pct, 0)) as decimal(38, 12)
         ) as net_cost_usd,
         '{{ var("reporting_currency") }}' as reporting_currency,
         cast(
             cast(
-                costed_lines.list_cost * to_usd.rate * (1 - coalesce(discounts.discount_pct, 0)) as decimal(38, 12)
+                discounted.list_cost * to_usd.rate * (1 - coalesce(discounted.discount_pct, 0)) as decimal(38, 12)
             ) * to_reporting.rate as decimal(38, 12)
         ) as net_cost_reporting,
         case
-            when costed_lines.is_unknown_usage_type then 'unknown_usage_type'
-            when costed_lines.price_id is null then 'no_price_in_force'
+            when discounted.is_unknown_usage_type then 'unknown_usage_type'
+            when discounted.price_id is null then 'no_price_in_force'
             when to_usd.rate is null or to_reporting.rate is null then 'no_fx_rate'
             else 'priced'
         end as line_status,
-        calls.trace_date,
+        discounted.trace_date,
         {{ incremental_metadata_columns(window) }}
-    from costed_lines
-    inner join calls
-        on costed_lines.call_id = calls.call_id
-    left outer join discount_candidates as discounts
-        on
-            costed_lines.call_id = discounts.call_id
-            and costed_lines.usage_type = discounts.usage_type
-            and discounts.discount_rank = 1
+    from discounted
     left outer join stg_rate_cards__fx_rates as to_usd
         on
-            costed_lines.currency = to_usd.currency_from
+            discounted.currency = to_usd.currency_from
             and to_usd.currency_to = 'USD'
-            and calls.call_date >= to_usd.valid_from
-            and calls.call_date < to_usd.valid_to_effective
+            and discounted.call_date >= to_usd.valid_from
+            and discounted.call_date < to_usd.valid_to_effective
     left outer join stg_rate_cards__fx_rates as to_reporting
         on
             to_reporting.currency_from = 'USD'
             and to_reporting.currency_to = '{{ var("reporting_currency") }}'
-            and calls.call_date >= to_reporting.valid_from
-            and calls.call_date < to_reporting.valid_to_effective
+            and discounted.call_date >= to_reporting.valid_from
+            and discounted.call_date < to_reporting.valid_to_effective
+    where discounted.discount_rank = 1
 
 )
 
