@@ -5,8 +5,9 @@
 
 {# One pass over the attributes, keeping only keys listed in the seed otel_attribute_keys. Content attributes are not
     in the seed, so they never leave raw. On DuckDB the seeded keys are extracted from each JSON object in one call
-    (otel_attribute_keys_to_extract); elsewhere, or when the seed has prefix keys, each object is exploded into
-    key/value rows and joined to the seed. Both paths give the same rows (tests/python/test_attribute_extraction.py).
+    and ranked per concept inside the span's row (otel_attribute_keys_to_extract); elsewhere, or when the seed has
+    prefix keys, each object is exploded into key/value rows, joined to the seed and ranked by a window. Both paths
+    give the same rows (tests/python/test_attribute_extraction.py).
     Incremental like stg_otel__spans (docs/incremental.md): its window follows the trace dates that model rebuilt. #}
 {%- set window = incremental_window('trace_date') %}
 {%- set extract_keys = otel_attribute_keys_to_extract() %}
@@ -20,13 +21,13 @@ source_spans as (
 
 ),
 
-attribute_keys as (
-
-    select * from {{ ref('otel_attribute_keys') }}
-
-),
-
 {%- if extract_keys is none %}
+
+    attribute_keys as (
+
+        select * from {{ ref('otel_attribute_keys') }}
+
+    ),
 
     span_objects as (
         {%- for scope in ['span', 'resource'] %}
@@ -58,90 +59,214 @@ attribute_keys as (
         where span_objects.attributes_json is not null
 
     ),
+
+    exact_matches as (
+
+        select
+            exploded.span_occurrence_id,
+            exploded.trace_date,
+            exploded.attribute_scope,
+            exploded.attribute_key,
+            exploded.attribute_value,
+            attribute_keys.concept,
+            attribute_keys.priority,
+            attribute_keys.convention_hint
+        from exploded
+        inner join attribute_keys
+            on
+                exploded.attribute_key = attribute_keys.attribute_key
+                and exploded.attribute_scope = attribute_keys.attribute_scope
+        where attribute_keys.match_type = 'exact'
+
+    ),
+
+    prefix_matches as (
+
+        select
+            exploded.span_occurrence_id,
+            exploded.trace_date,
+            exploded.attribute_scope,
+            exploded.attribute_key,
+            exploded.attribute_value,
+            attribute_keys.concept,
+            attribute_keys.priority,
+            attribute_keys.convention_hint
+        from exploded
+        inner join attribute_keys
+            on
+                exploded.attribute_scope = attribute_keys.attribute_scope
+                and {{ dbt.position('attribute_keys.attribute_key', 'exploded.attribute_key') }} = 1
+        where attribute_keys.match_type = 'prefix'
+
+    ),
+
+    matched as (
+
+        select * from exact_matches
+
+        union all
+
+        select * from prefix_matches
+
+    ),
+
+    {# Every matched attribute row with its rank within its span and concept. #}
+    ranked as (
+
+        select
+            span_occurrence_id,
+            attribute_scope,
+            attribute_key,
+            nullif(trim(attribute_value), '') as attribute_value,
+            concept,
+            priority,
+            nullif(convention_hint, '') as convention_hint,
+            row_number() over (
+                partition by span_occurrence_id, concept
+                order by case when nullif(trim(attribute_value), '') is null then 1 else 0 end, priority, attribute_key
+            ) as concept_rank,
+            trace_date
+        from matched
+
+    ),
 {%- else %}
+    {#- Fast path (DuckDB). The seed's entries, in the order they compete for a concept (concept, priority, key,
+        scope), are numbered 1..n; the Jinja lists below are indexed by that number. Each span's attributes are
+        extracted by key in one json_extract per object, and its entries are ranked inside the span's own row: sorted
+        by an integer key (the concept's group, blank values last, then the entry's number), an entry's concept_rank is
+        its distance from the first entry of its concept. No join and no window: the statement streams in memory
+        bounded by a vector of spans, where a window over every attribute row (about ten per span) spilled tens of GB
+        at 10M spans. A key holding JSON null is present (a row with a NULL value); an absent key is not. #}
+    {%- set entries = extract_keys %}
+    {%- set entry_count = entries | length %}
+    {%- set scope_keys = {'span': [], 'resource': []} %}
+    {%- for entry in entries if entry.attribute_key not in scope_keys[entry.attribute_scope] %}
+        {%- do scope_keys[entry.attribute_scope].append(entry.attribute_key) %}
+    {%- endfor %}
+    {%- set concepts = entries | map(attribute='concept') | unique | list %}
+    {%- set entry_positions = [] %}
+    {%- set entry_sort_bases = [] %}
+    {%- for entry in entries %}
+        {%- do entry_positions.append(
+            scope_keys[entry.attribute_scope].index(entry.attribute_key) + 1
+            + (scope_keys['span'] | length if entry.attribute_scope == 'resource' else 0)
+        ) %}
+        {%- do entry_sort_bases.append(concepts.index(entry.concept) * 2 * entry_count + loop.index) %}
+    {%- endfor %}
 
-    {#- Fast path: one json_extract per object for all seeded keys of its scope. A key holding JSON null gives a row
-        with a NULL value, as json_each does; an absent key gives no row. #}
-    exploded as (
-        {%- for scope, keys in extract_keys.items() if keys %}
-            {%- if not loop.first %}
+    extracted as (
 
-            union all
-            {%- endif %}
+        select
+            {{ otel_span_occurrence_id('source_spans') }} as span_occurrence_id,
+            source_spans.trace_date,
+            list_select(
+                {%- for scope in ['span', 'resource'] if scope_keys[scope] %}
+                    {%- if not loop.first %} ||{% endif %}
+                    json_extract(
+                        case
+                            when json_valid(source_spans.{{ scope }}_attributes)
+                                then source_spans.{{ scope }}_attributes
+                            else '{}'
+                        end,
+                        [{% for key in scope_keys[scope] %}'$."{{ key }}"'{{ ', ' if not loop.last }}{% endfor %}]
+                    )
+                {%- endfor %},
+                [{{ entry_positions | join(', ') }}]
+            ) as entry_json
+        from source_spans
 
+    ),
+
+    present as (
+
+        select
+            span_occurrence_id,
+            trace_date,
+            present_entries,
+            list_transform(
+                list_select(entry_json, present_entries),
+                lambda attribute_json: nullif(trim(case when attribute_json != 'null' then attribute_json ->> '$' end), '')
+            ) as present_values
+        from (
             select
                 span_occurrence_id,
                 trace_date,
-                '{{ scope }}' as attribute_scope,
-                attribute_key,
-                case when attribute_json != 'null' then attribute_json ->> '$' end as attribute_value
-            from (
-                select
-                    {{ otel_span_occurrence_id('source_spans') }} as span_occurrence_id,
-                    source_spans.trace_date,
-                    unnest([{% for key in keys %}'{{ key }}'{{ ', ' if not loop.last }}{% endfor %}]) as attribute_key,
-                    unnest(json_extract(
-                        source_spans.{{ scope }}_attributes,
-                        [{% for key in keys %}'$."{{ key }}"'{{ ', ' if not loop.last }}{% endfor %}]
-                    )) as attribute_json
-                from source_spans
-                where json_valid(source_spans.{{ scope }}_attributes)
-            ) as extracted
-            where attribute_json is not null
-        {%- endfor %}
+                entry_json,
+                list_filter(range(1, {{ entry_count + 1 }}), lambda entry: entry_json[entry] is not null) as present_entries
+            from extracted
+        ) as filtered
+
+    ),
+
+    sorted as (
+
+        select
+            span_occurrence_id,
+            trace_date,
+            list_select(present_entries, sort_order) as sorted_entries,
+            list_select(present_values, sort_order) as sorted_values
+        from (
+            select
+                span_occurrence_id,
+                trace_date,
+                present_entries,
+                present_values,
+                list_grade_up(list_transform(
+                    list_select([{{ entry_sort_bases | join(', ') }}], present_entries),
+                    lambda sort_base, position: sort_base
+                    + case when present_values[position] is null then {{ entry_count }} else 0 end
+                )) as sort_order
+            from present
+        ) as graded
+
+    ),
+
+    ranked as (
+
+        select
+            span_occurrence_id,
+            unnest(list_select(
+                [{% for entry in entries %}'{{ entry.attribute_scope }}'{{ ', ' if not loop.last }}{% endfor %}],
+                sorted_entries
+            )) as attribute_scope,
+            unnest(list_select(
+                [{% for entry in entries %}'{{ entry.attribute_key }}'{{ ', ' if not loop.last }}{% endfor %}],
+                sorted_entries
+            )) as attribute_key,
+            unnest(sorted_values) as attribute_value,
+            unnest(list_select(
+                [{% for entry in entries %}'{{ entry.concept }}'{{ ', ' if not loop.last }}{% endfor %}],
+                sorted_entries
+            )) as concept,
+            unnest(list_select(
+                [{% for entry in entries %}{{ entry.priority }}{{ ', ' if not loop.last }}{% endfor %}],
+                sorted_entries
+            )) as priority,
+            unnest(list_select(
+                [{% for entry in entries -%}
+                    {{ "'" ~ entry.convention_hint ~ "'" if entry.convention_hint else 'null' }}{{ ', ' if not loop.last }}
+                {%- endfor %}],
+                sorted_entries
+            )) as convention_hint,
+            unnest(list_transform(
+                sorted_concepts,
+                lambda concept_number, position: cast(
+                    position - list_position(sorted_concepts, concept_number) + 1 as {{ dbt.type_bigint() }}
+                )
+            )) as concept_rank,
+            trace_date
+        from (
+            select
+                *,
+                list_select(
+                    [{% for entry in entries %}{{ concepts.index(entry.concept) + 1 }}{{ ', ' if not loop.last }}{% endfor %}],
+                    sorted_entries
+                ) as sorted_concepts
+            from sorted
+        ) as numbered
 
     ),
 {%- endif %}
-
-exact_matches as (
-
-    select
-        exploded.span_occurrence_id,
-        exploded.trace_date,
-        exploded.attribute_scope,
-        exploded.attribute_key,
-        exploded.attribute_value,
-        attribute_keys.concept,
-        attribute_keys.priority,
-        attribute_keys.convention_hint
-    from exploded
-    inner join attribute_keys
-        on
-            exploded.attribute_key = attribute_keys.attribute_key
-            and exploded.attribute_scope = attribute_keys.attribute_scope
-    where attribute_keys.match_type = 'exact'
-
-),
-
-prefix_matches as (
-
-    select
-        exploded.span_occurrence_id,
-        exploded.trace_date,
-        exploded.attribute_scope,
-        exploded.attribute_key,
-        exploded.attribute_value,
-        attribute_keys.concept,
-        attribute_keys.priority,
-        attribute_keys.convention_hint
-    from exploded
-    inner join attribute_keys
-        on
-            exploded.attribute_scope = attribute_keys.attribute_scope
-            and {{ dbt.position('attribute_keys.attribute_key', 'exploded.attribute_key') }} = 1
-    where attribute_keys.match_type = 'prefix'
-
-),
-
-matched as (
-
-    select * from exact_matches
-
-    union all
-
-    select * from prefix_matches
-
-),
 
 final as (
 
@@ -149,17 +274,14 @@ final as (
         span_occurrence_id,
         attribute_scope,
         attribute_key,
-        nullif(trim(attribute_value), '') as attribute_value,
+        attribute_value,
         concept,
         priority,
-        nullif(convention_hint, '') as convention_hint,
-        row_number() over (
-            partition by span_occurrence_id, concept
-            order by case when nullif(trim(attribute_value), '') is null then 1 else 0 end, priority, attribute_key
-        ) as concept_rank,
+        convention_hint,
+        concept_rank,
         trace_date,
         {{ incremental_metadata_columns(window) }}
-    from matched
+    from ranked
 
 )
 
