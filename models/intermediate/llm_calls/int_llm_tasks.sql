@@ -39,6 +39,33 @@ task_spans as (
 
 ),
 
+{# The root of a task is its earliest span without a parent, or, in a task with none (its root was not exported),
+    its earliest span. Only those candidates are ranked: the spans without a parent, plus every span of the few tasks
+    that have none, instead of sorting every span. #}
+parentless_tasks as (
+
+    select distinct task_id
+    from task_spans
+    where parent_span_id is null
+
+),
+
+root_candidates as (
+
+    select task_spans.*
+    from task_spans
+    where task_spans.parent_span_id is null
+
+    union all
+
+    select task_spans.*
+    from task_spans
+    left outer join parentless_tasks
+        on task_spans.task_id = parentless_tasks.task_id
+    where parentless_tasks.task_id is null
+
+),
+
 roots as (
 
     select
@@ -53,15 +80,15 @@ roots as (
         environment
     from (
         select
-            task_spans.*,
+            root_candidates.*,
             row_number() over (
-                partition by task_spans.task_id
+                partition by root_candidates.task_id
                 order by
-                    case when task_spans.parent_span_id is null then 0 else 1 end,
-                    task_spans.started_at,
-                    task_spans.span_id
+                    case when root_candidates.parent_span_id is null then 0 else 1 end,
+                    root_candidates.started_at,
+                    root_candidates.span_id
             ) as root_rank
-        from task_spans
+        from root_candidates
     ) as ranked
     where root_rank = 1
 
