@@ -169,69 +169,45 @@ placed_rows as (
     'input_audio_tokens', 'output_audio_tokens', 'input_image_tokens'
 ] %}
 
-{# Each side summed in one pass (one row, a column per concept), then compared concept by concept. #}
 staged_totals as (
 
-    select
-        {%- for column in token_columns %}
-            coalesce(sum({{ column }}), 0) as {{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    from staged_reported
+    {%- for column in token_columns %}
+        {%- if not loop.first %}
+            union all
+        {%- endif %}
+        select
+            '{{ column }}' as concept,
+            coalesce(sum({{ column }}), 0) as total_tokens
+        from staged_reported
+    {%- endfor %}
 
 ),
 
 placed_totals as (
 
-    select
-        {%- for column in token_columns %}
-            coalesce(sum({{ column }}), 0) as {{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
-    from placed_rows
-
-),
-
-token_concepts as (
     {%- for column in token_columns %}
         {%- if not loop.first %}
-
             union all
         {%- endif %}
-
-        select '{{ column }}' as concept
+        select
+            '{{ column }}' as concept,
+            coalesce(sum({{ column }}), 0) as total_tokens
+        from placed_rows
     {%- endfor %}
-
-),
-
-{# One row per concept, each CTE read once (an engine may re-run a CTE at every reference). #}
-concept_totals as (
-
-    select
-        {{ dbt.concat(["'concept total '", 'token_concepts.concept']) }} as broken_identity,
-        case token_concepts.concept
-            {%- for column in token_columns %}
-                when '{{ column }}' then staged_totals.{{ column }}
-            {%- endfor %}
-        end as staged_tokens,
-        case token_concepts.concept
-            {%- for column in token_columns %}
-                when '{{ column }}' then placed_totals.{{ column }}
-            {%- endfor %}
-        end as placed_tokens
-    from staged_totals
-    cross join placed_totals
-    cross join token_concepts
 
 ),
 
 concept_breaks as (
 
     select
-        broken_identity,
+        {{ dbt.concat(["'concept total '", 'staged_totals.concept']) }} as broken_identity,
         cast(null as {{ dbt.type_string() }}) as call_id,
-        staged_tokens,
-        placed_tokens
-    from concept_totals
-    where staged_tokens <> placed_tokens
+        staged_totals.total_tokens as staged_tokens,
+        placed_totals.total_tokens as placed_tokens
+    from staged_totals
+    inner join placed_totals
+        on staged_totals.concept = placed_totals.concept
+    where staged_totals.total_tokens <> placed_totals.total_tokens
 
 ),
 
