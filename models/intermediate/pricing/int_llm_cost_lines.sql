@@ -226,7 +226,7 @@ billed_lines as (
         and (
             is_unknown_usage_type
             or (
-                not (is_subset_of_parent and coalesce(case when price_id is not null then chain_level end, 1) > 0)
+                not (is_subset_of_parent and (price_id is null or chain_level > 0))
                 and not (usage_type = 'request' and price_id is null)
             )
         )

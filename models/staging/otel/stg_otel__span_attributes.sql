@@ -144,14 +144,29 @@ source_spans as (
         {%- do scope_keys[entry.attribute_scope].append(entry.attribute_key) %}
     {%- endfor %}
     {%- set concepts = entries | map(attribute='concept') | unique | list %}
+    {#- Per entry: its position in the extracted key list, its sort base (concept number, then entry number; a blank
+        value adds entry_count), and its columns as SQL literals (the seed macro rejects quotes and backslashes). #}
     {%- set entry_positions = [] %}
     {%- set entry_sort_bases = [] %}
+    {%- set entry_literals = {
+        'attribute_scope': [], 'attribute_key': [], 'concept': [], 'priority': [], 'convention_hint': [],
+    } %}
+    {%- set concept_numbers = [] %}
     {%- for entry in entries %}
+        {%- set concept_number = concepts.index(entry.concept) + 1 %}
         {%- do entry_positions.append(
             scope_keys[entry.attribute_scope].index(entry.attribute_key) + 1
             + (scope_keys['span'] | length if entry.attribute_scope == 'resource' else 0)
         ) %}
-        {%- do entry_sort_bases.append(concepts.index(entry.concept) * 2 * entry_count + loop.index) %}
+        {%- do entry_sort_bases.append((concept_number - 1) * 2 * entry_count + loop.index) %}
+        {%- do concept_numbers.append(concept_number) %}
+        {%- for column in ['attribute_scope', 'attribute_key', 'concept'] %}
+            {%- do entry_literals[column].append("'" ~ entry[column] ~ "'") %}
+        {%- endfor %}
+        {%- do entry_literals.priority.append(entry.priority) %}
+        {%- do entry_literals.convention_hint.append(
+            "'" ~ entry.convention_hint ~ "'" if entry.convention_hint else 'null'
+        ) %}
     {%- endfor %}
 
     extracted as (
@@ -225,29 +240,10 @@ source_spans as (
 
         select
             span_occurrence_id,
-            unnest(list_select(
-                [{% for entry in entries %}'{{ entry.attribute_scope }}'{{ ', ' if not loop.last }}{% endfor %}],
-                sorted_entries
-            )) as attribute_scope,
-            unnest(list_select(
-                [{% for entry in entries %}'{{ entry.attribute_key }}'{{ ', ' if not loop.last }}{% endfor %}],
-                sorted_entries
-            )) as attribute_key,
+            {%- for column, literals in entry_literals.items() %}
+                unnest(list_select([{{ literals | join(', ') }}], sorted_entries)) as {{ column }},
+            {%- endfor %}
             unnest(sorted_values) as attribute_value,
-            unnest(list_select(
-                [{% for entry in entries %}'{{ entry.concept }}'{{ ', ' if not loop.last }}{% endfor %}],
-                sorted_entries
-            )) as concept,
-            unnest(list_select(
-                [{% for entry in entries %}{{ entry.priority }}{{ ', ' if not loop.last }}{% endfor %}],
-                sorted_entries
-            )) as priority,
-            unnest(list_select(
-                [{% for entry in entries -%}
-                    {{ "'" ~ entry.convention_hint ~ "'" if entry.convention_hint else 'null' }}{{ ', ' if not loop.last }}
-                {%- endfor %}],
-                sorted_entries
-            )) as convention_hint,
             unnest(list_transform(
                 sorted_concepts,
                 lambda concept_number, position: cast(
@@ -258,10 +254,7 @@ source_spans as (
         from (
             select
                 *,
-                list_select(
-                    [{% for entry in entries %}{{ concepts.index(entry.concept) + 1 }}{{ ', ' if not loop.last }}{% endfor %}],
-                    sorted_entries
-                ) as sorted_concepts
+                list_select([{{ concept_numbers | join(', ') }}], sorted_entries) as sorted_concepts
             from sorted
         ) as numbered
 
