@@ -42,3 +42,25 @@
     {%- endif -%}
     {%- do return(relation) -%}
 {%- endmacro %}
+
+
+{#- Conservation tests compare totals per trace date, and an incremental run changes only the trace dates its window
+    covers: every partition before the earliest date any compared model rebuilt holds the rows an earlier run wrote
+    and checked. The predicate restricting `column` (a trace_date) to the dates from that earliest rebuilt date on,
+    over the incremental models `relations`; '1 = 1' (every row) when var incremental_test_scope is `all`. After a
+    full refresh that is every row. -#}
+{% macro incremental_window_condition(column, relations) -%}
+    {%- if var('incremental_test_scope', 'latest_build') == 'all' or not execute -%}
+        {{ return('1 = 1') }}
+    {%- endif -%}
+    {%- set windows = [] -%}
+    {%- for relation in relations -%}
+        {%- set latest_build = incremental_latest_build_condition(relation) -%}
+        {%- if not latest_build -%}
+            {{ exceptions.raise_compiler_error(relation ~ " is not an incremental model of this project: the "
+                ~ "conservation window is defined by incremental models only") }}
+        {%- endif -%}
+        {%- do windows.append('select min(trace_date) as window_start from ' ~ relation ~ ' where ' ~ latest_build) -%}
+    {%- endfor -%}
+    {{ return(column ~ ' >= (select min(window_start) from (' ~ windows | join(' union all ') ~ ') as rebuilt_windows)') }}
+{%- endmacro %}

@@ -9,21 +9,29 @@
         no tokens, so a non-model span carrying tokens, a dropped disposition, a double-placed span or a partition
         that loses tokens all break the identity.
     (2) Every billable call's partition adds up: input_total = uncached + cache read + cache writes, uncached >= 0,
-        and reasoning never exceeds output. -#}
+        and reasoning never exceeds output.
+    Both sides are compared over the trace dates the latest build rebuilt (macro incremental_window_condition): every
+    earlier date holds what an earlier run wrote and checked (docs/incremental.md). Var incremental_test_scope: all
+    compares every date. -#}
 
 {%- set langfuse_keys = otel_langfuse_usage_keys() -%}
+{%- set in_window = incremental_window_condition('trace_date', [
+    ref('stg_otel__span_attributes'), ref('int_otel_spans_classified'), ref('int_llm_calls')
+]) -%}
 
 with
 
 span_attributes as (
 
     select * from {{ ref('stg_otel__span_attributes') }}
+    where {{ in_window }}
 
 ),
 
 llm_calls as (
 
     select * from {{ ref('int_llm_calls') }}
+    where {{ in_window }}
 
 ),
 
@@ -39,10 +47,12 @@ spans_quarantined as (
 
 ),
 
-{# Audio / image subsets are not carried by the audit and quarantine models: read back by span occurrence. #}
+{# Audio / image subsets and the trace date are not carried by the audit and quarantine models: read back by span
+    occurrence (an inner join: both models are subsets of the classified spans). #}
 spans_classified as (
 
     select * from {{ ref('int_otel_spans_classified') }}
+    where {{ in_window }}
 
 ),
 
@@ -143,7 +153,7 @@ placed_rows as (
         spans_classified.output_audio_tokens_attribute as output_audio_tokens,
         spans_classified.input_image_tokens_attribute as input_image_tokens
     from llm_call_audit
-    left outer join spans_classified
+    inner join spans_classified
         on llm_call_audit.span_occurrence_id = spans_classified.span_occurrence_id
 
     union all
@@ -159,7 +169,7 @@ placed_rows as (
         spans_classified.output_audio_tokens_attribute as output_audio_tokens,
         spans_classified.input_image_tokens_attribute as input_image_tokens
     from spans_quarantined
-    left outer join spans_classified
+    inner join spans_classified
         on spans_quarantined.span_occurrence_id = spans_classified.span_occurrence_id
 
 ),

@@ -8,7 +8,8 @@ After each delivery `dbt run` builds incrementally. The result must equal `dbt r
 data for every relation of the project (processed_at aside); a second incremental run changes nothing; partitions
 before the window are not rebuilt; and an edited rate-card price reprices the whole history on the next incremental
 run, exactly as the edit implies (the edited usage type's cost scales by the price ratio, nothing else moves).
-Data tests of incremental models check the rows the latest build wrote, and every row with incremental_test_scope: all.
+Data tests of incremental models check the rows the latest build wrote, and every row with incremental_test_scope: all;
+the token conservation test compares the trace dates the latest build rebuilt.
 """
 
 from __future__ import annotations
@@ -323,3 +324,39 @@ def test_data_tests_check_the_rows_the_latest_build_wrote(project):
                     "where call_id = (select min(call_id) from {schema}.fct_llm_calls)")
     assert project.dbt_exit_code(*privacy) == 1
     project.dbt("run", "--select", "fct_llm_calls", "--full-refresh")  # leave the warehouse as it was built
+
+
+def test_token_conservation_checks_the_rebuilt_window(project):
+    """The token conservation test compares raw and placed tokens over the trace dates the latest build rebuilt
+    (macro incremental_window_condition): a broken total in an older partition is left to the full check
+    (incremental_test_scope: all), one inside the window fails the daily run."""
+    if project.target != "duckdb":
+        pytest.skip("the window predicate is the same SQL on every engine (PostgreSQL builds run it in full); "
+                    "checked on DuckDB to keep CI short")
+    project.dbt("run", "--select", "+int_llm_calls")  # nothing new: each model rebuilds its lookback window only
+    window_start = min(project.query(
+        f"select min(trace_date) from {{schema}}.{model} where processed_at = "
+        f"(select max(processed_at) from {{schema}}.{model})")[0][0]
+        for model in ("stg_otel__span_attributes", "int_otel_spans_classified", "int_llm_calls"))
+    oldest = project.query("select min(trace_date) from {schema}.int_llm_calls")[0][0]
+    assert oldest < window_start, "the incremental run rebuilt everything; nothing to leave out"
+    conserved = ["test", "--select", "assert_otel_token_totals_conserved"]
+
+    def shift_output_tokens(condition: str, delta: int) -> None:
+        project.execute(f"update {{schema}}.int_llm_calls set output_tokens = output_tokens + ({delta}) "
+                        f"where call_id = (select min(call_id) from {{schema}}.int_llm_calls "
+                        f"where {condition} and output_tokens > 0)")
+
+    before_window = f"trace_date = cast('{oldest}' as date)"
+    in_window = f"trace_date = cast('{window_start}' as date)"
+    # One token too many in a partition an earlier run wrote and checked: not re-read by the daily check ...
+    shift_output_tokens(before_window, 1)
+    assert project.dbt_exit_code(*conserved) == 0
+    # ... but found by the full check.
+    assert project.dbt_exit_code(*conserved, "--vars", "{incremental_test_scope: all}") == 1
+    # One token too many inside the rebuilt window fails the daily check.
+    shift_output_tokens(in_window, 1)
+    assert project.dbt_exit_code(*conserved) == 1
+    shift_output_tokens(before_window, -1)
+    shift_output_tokens(in_window, -1)
+    assert project.dbt_exit_code(*conserved, "--vars", "{incremental_test_scope: all}") == 0
