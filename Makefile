@@ -66,13 +66,15 @@ lint: $(STAMP)
 
 ## Benchmark (not a test): generate BENCH_SPANS spans, load, full and incremental dbt build per engine, the
 ## hand-written floor and the genai-prices peer; rewrites the generated section of BENCHMARKS.md.
-## `make bench BENCH_SPANS=10000000 BENCH_ENGINES=duckdb,postgres,spark`. Work files in BENCH_WORK.
+## `make bench BENCH_SPANS=10000000 BENCH_ENGINES=duckdb,postgres,spark`. Work files in BENCH_WORK; BENCH_DATA=dir
+## reuses a dataset generated earlier with the same span count (generation is not timed again).
 BENCH_SPANS ?= 1000000
 BENCH_ENGINES ?= duckdb
 BENCH_WORK ?= .warehouse/bench
 bench: $(STAMP)
 	$(PY) benchmarks/bench.py run --spans $(BENCH_SPANS) --engines $(BENCH_ENGINES) --work $(BENCH_WORK) \
-		--command "make bench BENCH_SPANS=$(BENCH_SPANS) BENCH_ENGINES=$(BENCH_ENGINES)"
+		$(if $(BENCH_DATA),--data $(BENCH_DATA)) \
+		--command "make bench BENCH_SPANS=$(BENCH_SPANS) BENCH_ENGINES=$(BENCH_ENGINES)$(if $(BENCH_DATA), BENCH_DATA=$(BENCH_DATA))"
 
 clean:
 	rm -rf .warehouse target logs

@@ -1,7 +1,7 @@
 """`make bench`: generate N spans, load them, full `dbt build`, incremental build with one new day; writes BENCHMARKS.md.
 
 Usage (from the project root, with the project's virtualenv):
-    .venv/bin/python benchmarks/bench.py run [--spans N] [--engines duckdb,postgres,spark] [--work DIR]
+    .venv/bin/python benchmarks/bench.py run [--spans N] [--engines duckdb,postgres,spark] [--work DIR] [--data DIR]
     .venv/bin/python benchmarks/bench.py floor --duckdb PATH      (one phase, run by `run` as a subprocess)
     .venv/bin/python benchmarks/bench.py peer --duckdb PATH       (one phase, run by `run` as a subprocess)
 
@@ -9,7 +9,7 @@ Each phase runs as a subprocess under `/usr/bin/time -v`: wall time from the orc
 the maximum resident set size of the phase's process tree (DuckDB runs inside the dbt process; PostgreSQL's server
 is not a child, so its memory is not counted). Per engine:
 
-1. `ai-finops generate --days 31` (once for all engines), `ai-finops load`;
+1. `ai-finops generate --days 31` (once for all engines; `--data DIR` reuses an earlier one), `ai-finops load`;
 2. the raw spans of every trace that STARTED on the last day (trace start = min start_time_unix_nano of its spans)
    are moved to a holding table; `dbt build --full-refresh` on the other 30 days (the full build);
 3. DuckDB only: the floor, one hand-written statement (benchmarks/floor_daily_cost.sql) computing the daily cost
@@ -38,6 +38,8 @@ import sys
 import time
 from decimal import Decimal
 from pathlib import Path
+
+from ai_finops.generate.cli import GENERATOR_VERSION
 
 ROOT = Path(__file__).resolve().parents[1]
 VENV_BIN = Path(sys.executable).parent
@@ -533,6 +535,8 @@ def machine() -> dict:
 
 def phase_row(phase: dict, label: str) -> str:
     spans = phase.get("spans")
+    if phase.get("reused"):
+        return f"| {label} | {spans:,} | not timed: generated before this run (`--data`) |  |  |"
     rate = f"{spans / phase['wall_s']:,.0f}" if spans else ""
     return (f"| {label} | {spans:,} | {phase['wall_s']:.1f} | {rate} | {phase['peak_rss_mib']:,.0f} MiB |"
             if spans else f"| {label} |  | {phase['wall_s']:.1f} |  | {phase['peak_rss_mib']:,.0f} MiB |")
@@ -713,6 +717,22 @@ def report_main(args) -> int:
     return 0
 
 
+def reused_dataset(data: Path, args) -> dict:
+    """The generate phase of a run given --data: the dataset must be what `generate` would write for these
+    arguments (same generator version, seed, span count and days); it is not timed again."""
+    manifest_path = data / "manifest.json"
+    if not manifest_path.exists():
+        raise SystemExit(f"--data {data}: no manifest.json (not a finished `ai-finops generate` output)")
+    manifest = json.loads(manifest_path.read_text())
+    expected = {"generator_version": GENERATOR_VERSION, "seed": args.seed, "spans_requested": args.spans}
+    found = {key: manifest.get(key) for key in expected}
+    if found != expected or manifest["window"]["days"] != args.days:
+        raise SystemExit(f"--data {data} was generated with {found}, {manifest['window']['days']} days; "
+                         f"this run asks for {expected}, {args.days} days")
+    print(f"[bench] generate: reusing {data} ({manifest['spans_written']:,} spans)", flush=True)
+    return {"phase": "generate", "reused": str(data), "wall_s": None, "peak_rss_mib": None}
+
+
 def run_main(args) -> int:
     engines = [e.strip() for e in args.engines.split(",") if e.strip()]
     unknown = set(engines) - {"duckdb", "postgres", "spark"}
@@ -720,15 +740,18 @@ def run_main(args) -> int:
         raise SystemExit(f"unknown engine(s) {sorted(unknown)}: choose from duckdb, postgres, spark")
     work = Path(args.work).resolve()
     work.mkdir(parents=True, exist_ok=True)
-    data = work / "data"
-    if data.exists():
+    data = Path(args.data).resolve() if args.data else work / "data"
+    if not args.data and data.exists():
         shutil.rmtree(data)
     report = {"date": dt.date.today().isoformat(), "spans_requested": args.spans, "seed": args.seed,
               "days": args.days, "machine": machine(), "versions": versions(engines), "engines": [],
               "command": args.command or f"benchmarks/bench.py run --spans {args.spans} --engines {args.engines}"}
-    report["generate"] = measure("generate", [str(VENV_BIN / "ai-finops"), "generate", "--out", str(data),
-                                              "--spans", str(args.spans), "--seed", str(args.seed), "--days",
-                                              str(args.days)], base_env(), work / "phases")
+    if args.data:
+        report["generate"] = reused_dataset(data, args)
+    else:
+        report["generate"] = measure("generate", [str(VENV_BIN / "ai-finops"), "generate", "--out", str(data),
+                                                  "--spans", str(args.spans), "--seed", str(args.seed), "--days",
+                                                  str(args.days)], base_env(), work / "phases")
     manifest = json.loads((data / "manifest.json").read_text())
     report["generate"]["spans"] = manifest["spans_written"]
     last_day = dt.date.fromisoformat(manifest["window"]["end_exclusive"]) - dt.timedelta(days=1)
@@ -749,7 +772,7 @@ def run_main(args) -> int:
         save(report, work, Path(args.output))  # after each engine: a long run keeps what it measured
     print(render(report))
     print(f"[bench] wrote {args.output} and {work / 'results.json'}")
-    if not args.keep_data:
+    if not args.keep_data and not args.data:
         shutil.rmtree(data, ignore_errors=True)
     return 1 if any(engine.get("failed") for engine in report["engines"]) else 0
 
@@ -766,6 +789,8 @@ def main(argv=None) -> int:
     run.add_argument("--output", default=str(ROOT / "BENCHMARKS.md"))
     run.add_argument("--peer-sample", type=int, default=100_000)
     run.add_argument("--keep-data", action="store_true", help="keep the generated dataset")
+    run.add_argument("--data", help="reuse a dataset `ai-finops generate` wrote earlier with the same --spans, "
+                                    "--seed and --days (not timed again; kept afterwards)")
     run.add_argument("--command", help="the command line to print in BENCHMARKS.md")
     floor = sub.add_parser("floor", help="run benchmarks/floor_daily_cost.sql into a table")
     floor.add_argument("--duckdb", required=True)
