@@ -4,6 +4,8 @@ The generated dataset is landed, then part of it is held back and delivered late
   1. the traces of the last two days (new days), plus every third span of the traces of a day inside the lookback
      (late spans of traces already built);
   2. one child span of a trace three weeks old, far outside the lookback (a very late span).
+One trace of delivery 1 carries the explicit task id of a trace three weeks old: a task whose traces start on
+different days, which the incremental int_llm_tasks must rebuild from its first day.
 After each delivery `dbt run` builds incrementally. The result must equal `dbt run --full-refresh` on the same raw
 data for every relation of the project (processed_at aside); a second incremental run changes nothing; partitions
 before the window are not rebuilt; and an edited rate-card price reprices the whole history on the next incremental
@@ -15,6 +17,7 @@ the token conservation test compares the trace dates the latest build rebuilt.
 from __future__ import annotations
 
 import csv
+import json
 import os
 import re
 import shutil
@@ -42,7 +45,9 @@ INCREMENTAL_MODELS = [
     "int_otel_spans_enriched", "int_otel_spans_classified",
     "int_llm_calls", "int_llm_calls_model_resolved", "int_llm_cost_lines", "int_llm_calls_priced",
     "int_llm_calls_attributed", "int_llm_cost_lines_attributed", "fct_llm_calls", "fct_llm_cost_daily",
+    "int_llm_tasks",
 ]
+TASK_ID_KEY = '"app.task_id":"'        # how the explicit task id appears in the raw span_attributes JSON
 
 
 class Project:
@@ -54,6 +59,7 @@ class Project:
         self.project_dir = project_dir
         self.work = work
         self.schema = self.env["AI_FINOPS_SCHEMA"]
+        self.cross_day_task: str | None = None
 
     def dbt_command(self, *arguments: str) -> list[str]:
         return [str(Path(sys.executable).parent / "dbt"), *arguments, "--profiles-dir", str(self.project_dir),
@@ -133,8 +139,9 @@ def trace_dates_sql(raw: str) -> str:
             "where start_time_unix_nano is not null group by trace_id")
 
 
-def hold_back(project: Project) -> None:
-    """Move the two later deliveries out of raw.otel_spans into raw.delivery_1 and raw.delivery_2."""
+def hold_back(project: Project) -> str:
+    """Move the two later deliveries out of raw.otel_spans into raw.delivery_1 and raw.delivery_2; returns the id of
+    the task joined across days (join_task_across_days)."""
     raw = "raw.otel_spans"
     day_nanos = {day: (day - date(1970, 1, 1)).days * 86_400 * 10**9 for day in (NEW_DAYS_FROM, LATE_DAY, OLD_DAY)}
     late_lo, late_hi = day_nanos[LATE_DAY], day_nanos[LATE_DAY] + 86_400 * 10**9
@@ -161,6 +168,27 @@ def hold_back(project: Project) -> None:
     )
     counts = project.query("select (select count(*) from raw.delivery_1), (select count(*) from raw.delivery_2)")[0]
     assert counts[0] > 100 and counts[1] == 1, f"hold-back went wrong: {counts}"
+    return join_task_across_days(project, numeric_start, old_lo, old_hi, day_nanos[NEW_DAYS_FROM])
+
+
+def join_task_across_days(project: Project, numeric_start: str, old_lo: int, old_hi: int, new_lo: int) -> str:
+    """Rewrite the explicit task id of one new-day trace in delivery 1 to the task id of a trace of OLD_DAY (already
+    landed): one task, two traces 26 days apart. Returns that task id."""
+    def first_task(table: str, day_condition: str) -> tuple[str, str]:
+        trace_id, attributes = project.query(
+            f"select s.trace_id, s.span_attributes from raw.{table} as s "
+            f"inner join ({trace_dates_sql('raw.' + table)}) as t on s.trace_id = t.trace_id "
+            f"where {day_condition} and s.span_attributes like '%{TASK_ID_KEY}%' "
+            "order by s.trace_id, s.span_id limit 1")[0]
+        return trace_id, json.loads(attributes)["app.task_id"]
+
+    _, old_task = first_task("otel_spans", f"{numeric_start} >= {old_lo} and {numeric_start} < {old_hi}")
+    new_trace, new_task = first_task("delivery_1", f"{numeric_start} >= {new_lo}")
+    project.execute(f"update raw.delivery_1 set span_attributes = replace(span_attributes, "
+                    f"'{TASK_ID_KEY}{new_task}\"', '{TASK_ID_KEY}{old_task}\"') where trace_id = '{new_trace}'")
+    moved = project.query(f"select count(*) from raw.delivery_1 where span_attributes like '%{old_task}%'")[0][0]
+    assert moved > 0, f"the task id of trace {new_trace} was not rewritten"
+    return old_task
 
 
 def deliver(project: Project, table: str, loaded_at: str) -> None:
@@ -208,7 +236,7 @@ def project(request, dataset, tmp_path_factory) -> Project:
         env = fresh_postgres_env("_incremental")
     run_checked(python_command("load", "--target", request.param, str(dataset.folder)), env, "ai-finops load")
     project = Project(request.param, env, project_dir, work)
-    hold_back(project)
+    project.cross_day_task = hold_back(project)
     project.dbt("seed")
     project.dbt("run", "--full-refresh")
     return project
@@ -230,6 +258,16 @@ def test_incremental_runs_equal_a_full_refresh(project):
     rebuilt = project.query("select min(trace_date) from {schema}.fct_llm_calls where processed_at > "
                             f"cast('{first_processed}' as timestamp)")[0][0]
     assert rebuilt == window_start, f"window started at {rebuilt}, expected {window_start}"
+    # The task joined across days is one row, rebuilt from its first day; the tasks before that day are untouched.
+    task = project.query("select trace_count, first_trace_date, processed_at = (select max(processed_at) from "
+                         "{schema}.int_llm_tasks) from {schema}.int_llm_tasks "
+                         f"where task_id = '{project.cross_day_task}'")
+    assert task == [(2, OLD_DAY, True)], f"task {project.cross_day_task} across days: {task}"
+    earlier_tasks = project.query(
+        "select count(*), sum(case when processed_at = (select min(processed_at) from {schema}.int_llm_tasks) "
+        f"then 1 else 0 end) from {{schema}}.int_llm_tasks where first_trace_date < cast('{OLD_DAY}' as date)")[0]
+    assert earlier_tasks[0] > 0 and earlier_tasks[0] == earlier_tasks[1], (
+        f"tasks before {OLD_DAY} were rebuilt: {earlier_tasks}")
 
     # Delivery 2: one span three weeks late (outside the lookback): the new-data rule must reach back for it.
     deliver(project, "delivery_2", "2030-01-02 00:00:00")

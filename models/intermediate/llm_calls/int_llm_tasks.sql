@@ -1,21 +1,44 @@
+{{ config(**incremental_by_date('first_trace_date')) }}
 {#- One row per task: the explicit task id attribute (app.task_id by default, seed otel_attribute_keys) or else the
-    trace id. Outcome from the configurable outcome attribute on the root span, else from the root span status. -#}
+    trace id. Outcome from the configurable outcome attribute on the root span, else from the root span status.
+
+    Incremental by first_trace_date, the earliest trace date of the task's spans (docs/incremental.md). A task keyed
+    by its trace lies in one trace date; a task with an explicit id may span several. Every task with a span in the
+    window is rebuilt from all its spans, so the batch starts at the earliest trace date of those tasks (batch_start,
+    at most the window start) and holds every task whose spans all lie from there on. -#}
+{%- set task_span_filter = 'occurrence_number = 1 and trace_id is not null and span_id is not null' -%}
+{%- set window = incremental_window('first_trace_date', upstream_column='trace_date') -%}
+{%- set batch = {'start': window.start} -%}
+{%- if window.start is not none -%}
+    {%- set classified_relation = ref('int_otel_spans_classified') -%}
+    {%- set window_start = "cast('" ~ window.start ~ "' as date)" -%}
+    {%- set earliest_touched = incremental_query_date(
+        "select min(earlier.trace_date) from " ~ classified_relation ~ " as earlier"
+        ~ " where " ~ task_span_filter ~ " and trace_date < " ~ window_start
+        ~ " and coalesce(task_id, trace_id) in (select coalesce(touched.task_id, touched.trace_id) from "
+        ~ classified_relation ~ " as touched where " ~ task_span_filter ~ " and touched.trace_date >= " ~ window_start ~ ")"
+    ) -%}
+    {%- if earliest_touched is not none -%}
+        {%- do batch.update({'start': earliest_touched}) -%}
+    {%- endif -%}
+    {%- do log('int_llm_tasks batch: first_trace_date >= ' ~ batch.start, info=false) -%}
+{%- endif %}
 
 with
 
 classified as (
 
-    select * from {{ ref('int_otel_spans_classified') }}
+    {{ select_incremental_parent(ref('int_otel_spans_classified'), batch) }}
 
 ),
 
 calls as (
 
-    select * from {{ ref('int_llm_calls') }}
+    {{ select_incremental_parent(ref('int_llm_calls'), batch) }}
 
 ),
 
-task_spans as (
+batch_spans as (
 
     select
         coalesce(task_id, trace_id) as task_id,
@@ -30,12 +53,36 @@ task_spans as (
         environment,
         disposition,
         started_at,
-        ended_at
+        ended_at,
+        trace_date
     from classified
+    where {{ task_span_filter }}
+
+),
+
+{# Tasks that also have spans before the batch start belong to an earlier first_trace_date: not rebuilt. #}
+earlier_tasks as (
+
+    select distinct coalesce(task_id, trace_id) as task_id
+    from {{ ref('int_otel_spans_classified') }}
     where
-        occurrence_number = 1
-        and trace_id is not null
-        and span_id is not null
+        {% if batch.start is none -%}
+            1 = 0
+        {%- else -%}
+            trace_date < cast('{{ batch.start }}' as date)
+            and {{ task_span_filter }}
+            and coalesce(task_id, trace_id) in (select batch_keys.task_id from batch_spans as batch_keys)
+        {%- endif %}
+
+),
+
+task_spans as (
+
+    select batch_spans.*
+    from batch_spans
+    left outer join earlier_tasks
+        on batch_spans.task_id = earlier_tasks.task_id
+    where earlier_tasks.task_id is null
 
 ),
 
@@ -99,6 +146,7 @@ span_summary as (
     select
         task_id,
         count(distinct trace_id) as trace_count,
+        min(trace_date) as first_trace_date,
         min(started_at) as started_at,
         max(ended_at) as ended_at,
         cast(count(*) as bigint) as span_count,
@@ -134,6 +182,7 @@ final as (
         roots.root_span_id,
         roots.root_span_name,
         span_summary.trace_count,
+        span_summary.first_trace_date,
         span_summary.started_at,
         span_summary.ended_at,
         case
@@ -161,7 +210,8 @@ final as (
         span_summary.duplicate_span_count,
         span_summary.quarantined_span_count,
         call_summary.input_total_tokens,
-        call_summary.output_tokens
+        call_summary.output_tokens,
+        {{ incremental_metadata_columns(window) }}
     from roots
     inner join span_summary
         on roots.task_id = span_summary.task_id
