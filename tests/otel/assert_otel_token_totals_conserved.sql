@@ -38,17 +38,18 @@ llm_calls as (
 llm_call_audit as (
 
     select * from {{ ref('int_llm_call_audit') }}
+    where {{ in_window }}
 
 ),
 
 spans_quarantined as (
 
     select * from {{ ref('int_otel_spans_quarantined') }}
+    where {{ in_window }}
 
 ),
 
-{# Audio / image subsets and the trace date are not carried by the audit and quarantine models: read back by span
-    occurrence (an inner join: both models are subsets of the classified spans). #}
+{# Audio / image subsets are not carried by the audit and quarantine models: read back by span occurrence. #}
 spans_classified as (
 
     select * from {{ ref('int_otel_spans_classified') }}
@@ -153,7 +154,7 @@ placed_rows as (
         spans_classified.output_audio_tokens_attribute as output_audio_tokens,
         spans_classified.input_image_tokens_attribute as input_image_tokens
     from llm_call_audit
-    inner join spans_classified
+    left outer join spans_classified
         on llm_call_audit.span_occurrence_id = spans_classified.span_occurrence_id
 
     union all
@@ -169,7 +170,7 @@ placed_rows as (
         spans_classified.output_audio_tokens_attribute as output_audio_tokens,
         spans_classified.input_image_tokens_attribute as input_image_tokens
     from spans_quarantined
-    inner join spans_classified
+    left outer join spans_classified
         on spans_quarantined.span_occurrence_id = spans_classified.span_occurrence_id
 
 ),

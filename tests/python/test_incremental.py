@@ -4,8 +4,8 @@ The generated dataset is landed, then part of it is held back and delivered late
   1. the traces of the last two days (new days), plus every third span of the traces of a day inside the lookback
      (late spans of traces already built);
   2. one child span of a trace three weeks old, far outside the lookback (a very late span).
-One trace of delivery 1 carries the explicit task id of a trace three weeks old: a task whose traces start on
-different days, which the incremental int_llm_tasks must rebuild from its first day.
+One trace of delivery 1 carries the explicit task id of a trace four weeks old (before the very late span's day): a
+task whose traces start on different days, which the incremental int_llm_tasks must rebuild from its first day.
 After each delivery `dbt run` builds incrementally. The result must equal `dbt run --full-refresh` on the same raw
 data for every relation of the project (processed_at aside); a second incremental run changes nothing; partitions
 before the window are not rebuilt; and an edited rate-card price reprices the whole history on the next incremental
@@ -38,6 +38,7 @@ LOOKBACK_DAYS = int(re.search(r"^  incremental_lookback_days: (\d+)", (PROJECT_D
 NEW_DAYS_FROM = date(2026, 9, 10)       # traces starting on or after this date arrive in delivery 1
 LATE_DAY = date(2026, 9, 9)             # every third span of this day's traces arrives late, in delivery 1
 OLD_DAY = date(2026, 8, 15)             # one child span of a trace of this day arrives in delivery 2
+TASK_DAY = date(2026, 8, 13)            # a new trace of delivery 1 joins the explicit task of a trace of this day
 METADATA_COLUMNS = {"processed_at"}     # differs between runs by design
 FLOAT_TYPES = {"double", "double precision", "real", "float"}
 INCREMENTAL_MODELS = [
@@ -143,7 +144,8 @@ def hold_back(project: Project) -> str:
     """Move the two later deliveries out of raw.otel_spans into raw.delivery_1 and raw.delivery_2; returns the id of
     the task joined across days (join_task_across_days)."""
     raw = "raw.otel_spans"
-    day_nanos = {day: (day - date(1970, 1, 1)).days * 86_400 * 10**9 for day in (NEW_DAYS_FROM, LATE_DAY, OLD_DAY)}
+    day_nanos = {day: (day - date(1970, 1, 1)).days * 86_400 * 10**9
+                 for day in (NEW_DAYS_FROM, LATE_DAY, OLD_DAY, TASK_DAY)}
     late_lo, late_hi = day_nanos[LATE_DAY], day_nanos[LATE_DAY] + 86_400 * 10**9
     old_lo, old_hi = day_nanos[OLD_DAY], day_nanos[OLD_DAY] + 86_400 * 10**9
     numeric_start = "cast(first_start as decimal(20, 0))"
@@ -168,12 +170,13 @@ def hold_back(project: Project) -> str:
     )
     counts = project.query("select (select count(*) from raw.delivery_1), (select count(*) from raw.delivery_2)")[0]
     assert counts[0] > 100 and counts[1] == 1, f"hold-back went wrong: {counts}"
-    return join_task_across_days(project, numeric_start, old_lo, old_hi, day_nanos[NEW_DAYS_FROM])
+    task_lo = day_nanos[TASK_DAY]
+    return join_task_across_days(project, numeric_start, task_lo, task_lo + 86_400 * 10**9, day_nanos[NEW_DAYS_FROM])
 
 
 def join_task_across_days(project: Project, numeric_start: str, old_lo: int, old_hi: int, new_lo: int) -> str:
-    """Rewrite the explicit task id of one new-day trace in delivery 1 to the task id of a trace of OLD_DAY (already
-    landed): one task, two traces 26 days apart. Returns that task id."""
+    """Rewrite the explicit task id of one new-day trace in delivery 1 to the task id of a trace of TASK_DAY (already
+    landed): one task, two traces 28 days apart. Returns that task id."""
     def first_task(table: str, day_condition: str) -> tuple[str, str]:
         trace_id, attributes = project.query(
             f"select s.trace_id, s.span_attributes from raw.{table} as s "
@@ -244,6 +247,7 @@ def project(request, dataset, tmp_path_factory) -> Project:
 
 def test_incremental_runs_equal_a_full_refresh(project):
     first_processed = project.query("select max(processed_at) from {schema}.fct_llm_calls")[0][0]
+    first_tasks_processed = project.query("select max(processed_at) from {schema}.int_llm_tasks")[0][0]
     built_before = project.query("select max(trace_date) from {schema}.fct_llm_calls")[0][0]
 
     # Delivery 1: two new days and late spans of a day inside the lookback.
@@ -259,15 +263,17 @@ def test_incremental_runs_equal_a_full_refresh(project):
                             f"cast('{first_processed}' as timestamp)")[0][0]
     assert rebuilt == window_start, f"window started at {rebuilt}, expected {window_start}"
     # The task joined across days is one row, rebuilt from its first day; the tasks before that day are untouched.
-    task = project.query("select trace_count, first_trace_date, processed_at = (select max(processed_at) from "
-                         "{schema}.int_llm_tasks) from {schema}.int_llm_tasks "
+    task = project.query("select trace_count, first_trace_date from {schema}.int_llm_tasks "
                          f"where task_id = '{project.cross_day_task}'")
-    assert task == [(2, OLD_DAY, True)], f"task {project.cross_day_task} across days: {task}"
-    earlier_tasks = project.query(
-        "select count(*), sum(case when processed_at = (select min(processed_at) from {schema}.int_llm_tasks) "
-        f"then 1 else 0 end) from {{schema}}.int_llm_tasks where first_trace_date < cast('{OLD_DAY}' as date)")[0]
-    assert earlier_tasks[0] > 0 and earlier_tasks[0] == earlier_tasks[1], (
-        f"tasks before {OLD_DAY} were rebuilt: {earlier_tasks}")
+    assert task == [(2, TASK_DAY)], f"task {project.cross_day_task} across days: {task}"
+    tasks_rebuilt_from = project.query("select min(first_trace_date) from {schema}.int_llm_tasks where processed_at > "
+                                       f"cast('{first_tasks_processed}' as timestamp)")[0][0]
+    assert tasks_rebuilt_from == TASK_DAY, f"int_llm_tasks rebuilt from {tasks_rebuilt_from}, expected {TASK_DAY}"
+    kept = project.query(
+        "select count(*), sum(case when processed_at = "
+        f"cast('{first_tasks_processed}' as timestamp) then 1 else 0 end) from {{schema}}.int_llm_tasks "
+        f"where first_trace_date < cast('{TASK_DAY}' as date)")[0]
+    assert kept[0] > 0 and kept[0] == kept[1], f"tasks before {TASK_DAY} were rebuilt: {kept}"
 
     # Delivery 2: one span three weeks late (outside the lookback): the new-data rule must reach back for it.
     deliver(project, "delivery_2", "2030-01-02 00:00:00")
@@ -398,3 +404,39 @@ def test_token_conservation_checks_the_rebuilt_window(project):
     shift_output_tokens(before_window, -1)
     shift_output_tokens(in_window, -1)
     assert project.dbt_exit_code(*conserved, "--vars", "{incremental_test_scope: all}") == 0
+
+
+def test_task_conservation_catches_stale_task_rows(project):
+    """assert_otel_task_span_counts_conserved reads int_llm_tasks whole: a task row left in a partition outside the
+    window (its first day moved, or its spans moved to another task) fails the daily run, which the unique test of
+    the latest build cannot see."""
+    if project.target != "duckdb":
+        pytest.skip("a whole-table test, the same SQL on every engine; checked on DuckDB to keep CI short")
+    project.dbt("run", "--select", "+int_llm_tasks")  # nothing new: rebuilds the lookback window only
+    oldest = project.query("select min(first_trace_date) from {schema}.int_llm_tasks")[0][0]
+    task_id = project.query("select min(task_id) from {schema}.int_llm_tasks where processed_at = "
+                            "(select max(processed_at) from {schema}.int_llm_tasks)")[0][0]
+    conserved = ["test", "--select", "assert_otel_task_span_counts_conserved"]
+    unique_task_id = ["test", "--select", "int_llm_tasks,test_name:unique"]
+    assert project.dbt_exit_code(*conserved) == 0
+
+    # The task's old row left behind in the oldest partition, as if its first trace had moved to a later day.
+    columns = ", ".join(project.columns(project.schema, "int_llm_tasks"))
+    project.execute(
+        f"insert into {{schema}}.int_llm_tasks ({columns}) select "
+        + columns.replace("first_trace_date", f"cast('{oldest}' as date) as first_trace_date")
+        .replace("processed_at", "cast('2000-01-01' as timestamp) as processed_at")
+        + f" from {{schema}}.int_llm_tasks where task_id = '{task_id}'")
+    assert project.dbt_exit_code(*unique_task_id) == 0, "the old row is outside the latest build"
+    assert project.dbt_exit_code(*conserved) == 1
+    project.execute(f"delete from {{schema}}.int_llm_tasks where task_id = '{task_id}' "
+                    "and processed_at = cast('2000-01-01' as timestamp)")
+    assert project.dbt_exit_code(*conserved) == 0
+
+    # A task outside the window still counting a span that now belongs to another task.
+    old_task = project.query("select min(task_id) from {schema}.int_llm_tasks "
+                             f"where first_trace_date = cast('{oldest}' as date)")[0][0]
+    project.execute(f"update {{schema}}.int_llm_tasks set span_count = span_count + 1 where task_id = '{old_task}'")
+    assert project.dbt_exit_code(*conserved) == 1
+    project.execute(f"update {{schema}}.int_llm_tasks set span_count = span_count - 1 where task_id = '{old_task}'")
+    assert project.dbt_exit_code(*conserved) == 0

@@ -45,7 +45,8 @@ final as (
         reasoning_tokens,
         source_file,
         source_line,
-        span_index
+        span_index,
+        trace_date
     from classified
     where disposition in ('wrapper', 'duplicate')
 

@@ -33,7 +33,8 @@ final as (
         source_file,
         source_line,
         span_index,
-        loaded_at
+        loaded_at,
+        trace_date
     from classified
     where disposition = 'quarantine'
 
