@@ -144,16 +144,15 @@ def hold_back(project: Project) -> str:
     """Move the two later deliveries out of raw.otel_spans into raw.delivery_1 and raw.delivery_2; returns the id of
     the task joined across days (join_task_across_days)."""
     raw = "raw.otel_spans"
-    day_nanos = {day: (day - date(1970, 1, 1)).days * 86_400 * 10**9
-                 for day in (NEW_DAYS_FROM, LATE_DAY, OLD_DAY, TASK_DAY)}
-    late_lo, late_hi = day_nanos[LATE_DAY], day_nanos[LATE_DAY] + 86_400 * 10**9
-    old_lo, old_hi = day_nanos[OLD_DAY], day_nanos[OLD_DAY] + 86_400 * 10**9
+    late_lo, late_hi = day_nanos(LATE_DAY)
+    old_lo, old_hi = day_nanos(OLD_DAY)
+    new_lo, _ = day_nanos(NEW_DAYS_FROM)
     numeric_start = "cast(first_start as decimal(20, 0))"
     project.execute(
         "drop table if exists raw.delivery_1", "drop table if exists raw.delivery_2",
         f"create table raw.delivery_1 as select s.* from {raw} as s "
         f"inner join ({trace_dates_sql(raw)}) as t on s.trace_id = t.trace_id "
-        f"where {numeric_start} >= {day_nanos[NEW_DAYS_FROM]} "
+        f"where {numeric_start} >= {new_lo} "
         f"or ({numeric_start} >= {late_lo} and {numeric_start} < {late_hi} and s.source_line % 3 = 0)",
         # One child span (it has a parent) of the first trace of OLD_DAY that has one.
         f"create table raw.delivery_2 as select s.* from {raw} as s where s.source_file || ':' || "
@@ -170,11 +169,16 @@ def hold_back(project: Project) -> str:
     )
     counts = project.query("select (select count(*) from raw.delivery_1), (select count(*) from raw.delivery_2)")[0]
     assert counts[0] > 100 and counts[1] == 1, f"hold-back went wrong: {counts}"
-    task_lo = day_nanos[TASK_DAY]
-    return join_task_across_days(project, numeric_start, task_lo, task_lo + 86_400 * 10**9, day_nanos[NEW_DAYS_FROM])
+    return join_task_across_days(project, numeric_start)
 
 
-def join_task_across_days(project: Project, numeric_start: str, old_lo: int, old_hi: int, new_lo: int) -> str:
+def day_nanos(day: date) -> tuple[int, int]:
+    """The UTC day as [start, end) in Unix nanoseconds, the unit of the raw start_time_unix_nano."""
+    start = (day - date(1970, 1, 1)).days * 86_400 * 10**9
+    return start, start + 86_400 * 10**9
+
+
+def join_task_across_days(project: Project, numeric_start: str) -> str:
     """Rewrite the explicit task id of one new-day trace in delivery 1 to the task id of a trace of TASK_DAY (already
     landed): one task, two traces 28 days apart. Returns that task id."""
     def first_task(table: str, day_condition: str) -> tuple[str, str]:
@@ -185,7 +189,9 @@ def join_task_across_days(project: Project, numeric_start: str, old_lo: int, old
             "order by s.trace_id, s.span_id limit 1")[0]
         return trace_id, json.loads(attributes)["app.task_id"]
 
-    _, old_task = first_task("otel_spans", f"{numeric_start} >= {old_lo} and {numeric_start} < {old_hi}")
+    task_lo, task_hi = day_nanos(TASK_DAY)
+    new_lo, _ = day_nanos(NEW_DAYS_FROM)
+    _, old_task = first_task("otel_spans", f"{numeric_start} >= {task_lo} and {numeric_start} < {task_hi}")
     new_trace, new_task = first_task("delivery_1", f"{numeric_start} >= {new_lo}")
     project.execute(f"update raw.delivery_1 set span_attributes = replace(span_attributes, "
                     f"'{TASK_ID_KEY}{new_task}\"', '{TASK_ID_KEY}{old_task}\"') where trace_id = '{new_trace}'")
