@@ -32,10 +32,28 @@
 {%- endmacro %}
 
 
+{#- The config of an incremental model keyed by one column (one row per key, such as stg_otel__trace_dates): each run
+    replaces the rows of the keys in its batch. DuckDB and PostgreSQL: delete+insert on the key. Spark: a table rebuilt
+    whole each run (insert_overwrite replaces partitions, not keys, and merge needs Delta or Iceberg). -#}
+{% macro incremental_by_key(key_column) -%}
+    {%- if target.type == 'spark' -%}
+        {{ return({'materialized': 'table', 'file_format': 'parquet'}) }}
+    {%- endif -%}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': 'delete+insert',
+        'unique_key': key_column,
+        'on_schema_change': 'append_new_columns',
+    }) }}
+{%- endmacro %}
+
+
 {#- Returns {'start': 'YYYY-MM-DD' or none (none = rebuild everything), 'fingerprint': text}.
-    upstream_column: the parents' column that maps to this model's partition column (default: the same name). -#}
-{% macro incremental_window(partition_column, upstream_column=none, new_data_sql=none) -%}
-    {%- set fingerprint = incremental_inputs_fingerprint() -%}
+    upstream_column: the parents' column that maps to this model's partition column (default: the same name).
+    ignore_parents: names of models this model selects from that neither widen the window nor enter the fingerprint
+    (their changes reach the window through new_data_sql instead). -#}
+{% macro incremental_window(partition_column, upstream_column=none, new_data_sql=none, ignore_parents=[]) -%}
+    {%- set fingerprint = incremental_inputs_fingerprint(ignore_parents) -%}
     {#- Unit tests render models without a relation for `this`: they test the full-build logic. -#}
     {%- if not execute or this is none or not is_incremental() -%}
         {{ return({'start': none, 'fingerprint': fingerprint}) }}
@@ -64,7 +82,7 @@
     )) -%}
 
     {#- Partitions an incremental parent rebuilt after this model's last run. -#}
-    {%- for parent in incremental_parents() -%}
+    {%- for parent in incremental_parents(ignore_parents) -%}
         {%- do candidates.append(incremental_query_date(
             'select min(' ~ (upstream_column or partition_column) ~ ') from ' ~ parent
             ~ ' where processed_at > ' ~ incremental_timestamp_literal(max_processed_text)
@@ -109,12 +127,13 @@
 
 
 {#- The incremental models this model selects from (their processed_at tells which partitions they rebuilt). -#}
-{% macro incremental_parents() -%}
+{% macro incremental_parents(ignore_parents=[]) -%}
     {%- set parents = [] -%}
     {%- if execute and model.unique_id in graph.nodes -%}
         {%- for unique_id in graph.nodes[model.unique_id].depends_on.nodes | sort -%}
             {%- set node = graph.nodes.get(unique_id) -%}
-            {%- if node and node.resource_type == 'model' and node.config.materialized == 'incremental' -%}
+            {%- if node and node.resource_type == 'model' and node.config.materialized == 'incremental'
+                and node.name not in ignore_parents -%}
                 {%- do parents.append(ref(node.name)) -%}
             {%- endif -%}
         {%- endfor -%}
@@ -125,7 +144,7 @@
 
 {#- A digest of everything besides incremental parents that the model's rows depend on: the content of every seed
     and non-incremental model it selects from (rate cards, mapping seeds, app tables) and the model's own file. -#}
-{% macro incremental_inputs_fingerprint() -%}
+{% macro incremental_inputs_fingerprint(ignore_parents=[]) -%}
     {%- if not execute or model.resource_type == 'unit_test' or model.unique_id not in graph.nodes -%}
         {{ return('not-executed') }}
     {%- endif -%}
@@ -134,7 +153,7 @@
     {%- for unique_id in node.depends_on.nodes | sort -%}
         {%- set parent = graph.nodes.get(unique_id) -%}
         {%- if parent and parent.resource_type in ('model', 'seed', 'snapshot')
-            and parent.config.materialized != 'incremental' -%}
+            and parent.config.materialized != 'incremental' and parent.name not in ignore_parents -%}
             {%- set relation = ref(parent.name) -%}
             {#- A parent not built yet (dbt compile on an empty warehouse) has no rows to digest. -#}
             {%- set digest = 'not-built' if load_relation(relation) is none

@@ -37,7 +37,8 @@ LOOKBACK_DAYS = int(re.search(r"^  incremental_lookback_days: (\d+)", (PROJECT_D
 
 NEW_DAYS_FROM = date(2026, 9, 10)       # traces starting on or after this date arrive in delivery 1
 LATE_DAY = date(2026, 9, 9)             # every third span of this day's traces arrives late, in delivery 1
-OLD_DAY = date(2026, 8, 15)             # one child span of a trace of this day arrives in delivery 2
+OLD_DAY = date(2026, 8, 15)             # one child span of a trace of this day arrives in delivery 2, starting a day
+                                        # earlier than the rest of its trace: the trace moves to the day before
 TASK_DAY = date(2026, 8, 13)            # a new trace of delivery 1 joins the explicit task of a trace of this day
 METADATA_COLUMNS = {"processed_at"}     # differs between runs by design
 FLOAT_TYPES = {"double", "double precision", "real", "float"}
@@ -46,7 +47,7 @@ INCREMENTAL_MODELS = [
     "int_otel_spans_enriched", "int_otel_spans_classified",
     "int_llm_calls", "int_llm_calls_model_resolved", "int_llm_cost_lines", "int_llm_calls_priced",
     "int_llm_calls_attributed", "int_llm_cost_lines_attributed", "fct_llm_calls", "fct_llm_cost_daily",
-    "int_llm_tasks",
+    "int_llm_tasks", "stg_otel__trace_dates",
 ]
 TASK_ID_KEY = '"app.task_id":"'        # how the explicit task id appears in the raw span_attributes JSON
 
@@ -167,6 +168,10 @@ def hold_back(project: Project) -> str:
         f"delete from {raw} where exists (select 1 from raw.delivery_2 as d where d.source_file = {raw}.source_file "
         f"and d.source_line = {raw}.source_line and d.span_index = {raw}.span_index)",
     )
+    day = 86_400 * 10**9
+    project.execute(*(
+        f"update raw.delivery_2 set {column} = cast(cast({column} as decimal(20, 0)) - {day} as varchar(20))"
+        for column in ("start_time_unix_nano", "end_time_unix_nano")))
     counts = project.query("select (select count(*) from raw.delivery_1), (select count(*) from raw.delivery_2)")[0]
     assert counts[0] > 100 and counts[1] == 1, f"hold-back went wrong: {counts}"
     return join_task_across_days(project, numeric_start)
@@ -282,8 +287,13 @@ def test_incremental_runs_equal_a_full_refresh(project):
     assert kept[0] > 0 and kept[0] == kept[1], f"tasks before {TASK_DAY} were rebuilt: {kept}"
 
     # Delivery 2: one span three weeks late (outside the lookback): the new-data rule must reach back for it.
+    # It starts a day before the rest of its trace, so the whole trace moves to the day before (every span of it,
+    # on every incremental model partitioned by trace_date).
     deliver(project, "delivery_2", "2030-01-02 00:00:00")
     project.dbt("run")
+    moved_trace = project.query("select lower(trace_id) from raw.delivery_2")[0][0]
+    moved = project.query(f"select distinct trace_date from {{schema}}.stg_otel__spans where trace_id = '{moved_trace}'")
+    assert moved == [(OLD_DAY - timedelta(days=1),)], f"trace {moved_trace} of {OLD_DAY} is dated {moved}"
     project.snapshot("incremental_snapshot")
 
     # Running again with nothing new changes nothing.

@@ -8,16 +8,16 @@
     and ranked per concept inside the span's row (otel_attribute_keys_to_extract); elsewhere, or when the seed has
     prefix keys, each object is exploded into key/value rows, joined to the seed and ranked by a window. Both paths
     give the same rows (tests/python/test_attribute_extraction.py).
-    Incremental like stg_otel__spans (docs/incremental.md): its window follows the trace dates that model rebuilt. #}
-{%- set window = incremental_window('trace_date') %}
+    Incremental like stg_otel__spans (docs/incremental.md): its window follows the trace dates that model rebuilt;
+    both read the raw rows of the window's traces through stg_otel__trace_dates. #}
+{%- set window = incremental_window('trace_date', ignore_parents=['stg_otel__trace_dates']) %}
 {%- set extract_keys = otel_attribute_keys_to_extract() %}
 
 with
 
 source_spans as (
 
-    select * from ({{ otel_source_spans_with_trace_date() }}) as dated
-    where {{ incremental_window_filter('dated.trace_date', window) }}
+    {{ otel_source_spans_dated(window) }}
 
 ),
 

@@ -1,19 +1,31 @@
 {{ config(**incremental_by_date('trace_date')) }}
 
 {#- Incremental (docs/incremental.md): rebuilds the trace dates from the window start, which also reaches back to
-    the earliest trace that received spans loaded since the last run. -#}
+    the dates of the traces that received spans since the last run, before and after the new spans moved them
+    (stg_otel__trace_dates), and to the load dates of new spans without a trace id. -#}
+{%- set trace_dates = ref('stg_otel__trace_dates') -%}
+{%- set never = incremental_timestamp_literal('1970-01-01 00:00:00') -%}
+{%- set keyed_new_traces = trace_dates ~ ' as new_traces where new_traces.last_loaded_at >'
+    ~ ' (select coalesce(max(loaded_at), ' ~ never ~ ') from ' ~ this ~ ' where trace_id is not null)' -%}
 {%- set window = incremental_window(
     'trace_date',
-    new_data_sql='select min(trace_date) from (' ~ otel_source_spans_with_trace_date() ~ ') as dated'
-        ~ ' where dated.loaded_at > (select max(loaded_at) from ' ~ this ~ ')'
+    new_data_sql='select min(new_data.trace_date) from ('
+        ~ ' select new_traces.trace_date from ' ~ keyed_new_traces
+        ~ ' union all select built.trace_date from ' ~ this ~ ' as built where built.trace_id in'
+        ~ ' (select new_traces.trace_key from ' ~ keyed_new_traces ~ ')'
+        ~ ' union all select cast(raw_spans.loaded_at as date) from ' ~ source('otel', 'otel_spans') ~ ' as raw_spans'
+        ~ " where nullif(lower(trim(raw_spans.trace_id)), '') is null"
+        ~ ' and raw_spans.loaded_at > (select coalesce(max(loaded_at), ' ~ never ~ ') from ' ~ this
+        ~ ' where trace_id is null)'
+        ~ ') as new_data',
+    ignore_parents=['stg_otel__trace_dates']
 ) -%}
 
 with
 
 source_spans as (
 
-    select * from ({{ otel_source_spans_with_trace_date() }}) as dated
-    where {{ incremental_window_filter('dated.trace_date', window) }}
+    {{ otel_source_spans_dated(window) }}
 
 ),
 
