@@ -109,13 +109,16 @@ def dataset(tmp_path_factory) -> Dataset:
     return Dataset(folder)
 
 
-def build_warehouse(target: str, env: dict[str, str], dataset: Dataset, target_path: Path) -> Warehouse:
+def build_warehouse(target: str, env: dict[str, str], dataset: Dataset, target_path: Path,
+                    unit_tests: bool = True) -> Warehouse:
+    """Load the dataset and `dbt build` it. unit_tests=False leaves out the unit tests, which do not read the
+    warehouse's data: they run once per engine, in the build of the session's main warehouse."""
     env = {**env, "DO_NOT_TRACK": "1", "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     run_checked(python_command("load", "--target", target, str(dataset.folder)), env, f"ai-finops load ({target})")
     log = run_checked(
         [str(Path(sys.executable).parent / "dbt"), "build", "--profiles-dir", str(PROJECT_DIR), "--project-dir",
          str(PROJECT_DIR), "--target", target, "--target-path", str(target_path), "--log-path",
-         str(target_path / "logs")],
+         str(target_path / "logs"), *([] if unit_tests else ["--exclude-resource-type", "unit_test"])],
         env, f"dbt build ({target})")
     return Warehouse(target=target, env=env, build_log=log, dataset=dataset)
 

@@ -64,9 +64,12 @@ class Project:
         self.cross_day_task: str | None = None
 
     def dbt_command(self, *arguments: str) -> list[str]:
+        # dbt re-parses the whole project when --vars differ from the previous invocation's: invocations with vars
+        # keep their partial-parse state in a target folder of their own.
+        target = "target_vars" if "--vars" in arguments else "target"
         return [str(Path(sys.executable).parent / "dbt"), *arguments, "--profiles-dir", str(self.project_dir),
                 "--project-dir", str(self.project_dir), "--target", self.target, "--target-path",
-                str(self.work / "target"), "--log-path", str(self.work / "logs")]
+                str(self.work / target), "--log-path", str(self.work / "logs")]
 
     def dbt(self, *arguments: str) -> str:
         return run_checked(self.dbt_command(*arguments), self.env, "dbt " + " ".join(arguments))
@@ -86,12 +89,15 @@ class Project:
         finally:
             connection.close()
 
-    def query(self, sql: str) -> list[tuple]:
-        connection = connect(self.target, self.env)
-        try:
+    def query(self, sql: str, connection=None) -> list[tuple]:
+        """Rows of one query, on `connection` when given (else on a connection of its own)."""
+        if connection is not None:
             cursor = connection.cursor()
             cursor.execute(sql.replace("{schema}", self.schema))
             return cursor.fetchall()
+        connection = connect(self.target, self.env)
+        try:
+            return self.query(sql, connection)
         finally:
             connection.close()
 
@@ -102,10 +108,10 @@ class Project:
     def columns(self, schema: str, relation: str) -> list[str]:
         return [row[0] for row in self.column_types(schema, relation)]
 
-    def column_types(self, schema: str, relation: str) -> list[tuple[str, str]]:
+    def column_types(self, schema: str, relation: str, connection=None) -> list[tuple[str, str]]:
         return self.query(
             "select column_name, lower(data_type) from information_schema.columns "
-            f"where table_schema = '{schema}' and table_name = '{relation}' order by ordinal_position")
+            f"where table_schema = '{schema}' and table_name = '{relation}' order by ordinal_position", connection)
 
     def snapshot(self, snapshot_schema: str) -> None:
         """Copy every relation dbt built into snapshot_schema (tables, so later runs cannot change them)."""
@@ -117,21 +123,25 @@ class Project:
     def differences(self, snapshot_schema: str) -> dict[str, tuple[int, int]]:
         """Relation -> (rows only in the snapshot, rows only in the live schema), multiset semantics."""
         found = {}
-        live = set(self.relations(self.schema))
-        for relation in self.relations(snapshot_schema):
-            assert relation in live, f"{relation} is in the snapshot but not rebuilt"
-            # Floating-point aggregates (stddev, ratios) may differ in the last bit between any two runs, since
-            # parallel sums add in varying order: compared to 9 decimals. Money and counts are exact types.
-            columns = ", ".join(
-                f'cast("{column}" as decimal(38, 9)) as "{column}"' if data_type in FLOAT_TYPES else f'"{column}"'
-                for column, data_type in self.column_types(snapshot_schema, relation)
-                if column not in METADATA_COLUMNS)
-            left = f"select {columns} from {snapshot_schema}.{relation}"
-            right = f"select {columns} from {{schema}}.{relation}"
-            only_left = self.query(f"select count(*) from ({left} except all {right}) as d")[0][0]
-            only_right = self.query(f"select count(*) from ({right} except all {left}) as d")[0][0]
-            if only_left or only_right:
-                found[relation] = (only_left, only_right)
+        connection = connect(self.target, self.env)
+        try:
+            live = set(self.relations(self.schema))
+            for relation in self.relations(snapshot_schema):
+                assert relation in live, f"{relation} is in the snapshot but not rebuilt"
+                # Floating-point aggregates (stddev, ratios) may differ in the last bit between any two runs, since
+                # parallel sums add in varying order: compared to 9 decimals. Money and counts are exact types.
+                columns = ", ".join(
+                    f'cast("{column}" as decimal(38, 9)) as "{column}"' if data_type in FLOAT_TYPES else f'"{column}"'
+                    for column, data_type in self.column_types(snapshot_schema, relation, connection)
+                    if column not in METADATA_COLUMNS)
+                left = f"select {columns} from {snapshot_schema}.{relation}"
+                right = f"select {columns} from {{schema}}.{relation}"
+                only_left = self.query(f"select count(*) from ({left} except all {right}) as d", connection)[0][0]
+                only_right = self.query(f"select count(*) from ({right} except all {left}) as d", connection)[0][0]
+                if only_left or only_right:
+                    found[relation] = (only_left, only_right)
+        finally:
+            connection.close()
         return found
 
 

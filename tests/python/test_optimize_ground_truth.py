@@ -37,7 +37,7 @@ def optimize_dataset(tmp_path_factory) -> Dataset:
 def optimize_duckdb_warehouse(optimize_dataset, tmp_path_factory):
     folder = tmp_path_factory.mktemp("optimize_duckdb")
     env = {**os.environ, "AI_FINOPS_DUCKDB_PATH": str(folder / "warehouse.duckdb"), "AI_FINOPS_SCHEMA": "main"}
-    warehouse = build_warehouse("duckdb", env, optimize_dataset, folder / "target")
+    warehouse = build_warehouse("duckdb", env, optimize_dataset, folder / "target", unit_tests=False)
     yield warehouse
     warehouse.close()
 
@@ -47,7 +47,7 @@ def optimize_postgres_warehouse(optimize_dataset, tmp_path_factory):
     """A database of its own (the default dataset's suite database plus `_optimize`), dropped and re-created."""
     env = fresh_postgres_env("_optimize")
     folder = tmp_path_factory.mktemp("optimize_postgres")
-    warehouse = build_warehouse("postgres", env, optimize_dataset, folder / "target")
+    warehouse = build_warehouse("postgres", env, optimize_dataset, folder / "target", unit_tests=False)
     yield warehouse
     warehouse.close()
 

@@ -77,20 +77,28 @@ def test_every_documented_column_has_a_description(manifest):
 
 
 def test_every_model_has_a_primary_key_test(manifest):
-    tested: dict[str, set[str]] = {}
+    """A unique column that is also tested not null (a not_null test, or in a not_null_columns test), or a
+    unique_combination_of_columns test."""
+    unique: dict[str, set[str]] = {}
+    not_null: dict[str, set[str]] = {}
+    combination: set[str] = set()
     for node in project_nodes(manifest, "test"):
-        test_name = (node.get("test_metadata") or {}).get("name")
-        if not test_name:
-            continue
+        metadata = node.get("test_metadata") or {}
+        kwargs = metadata.get("kwargs") or {}
         for parent in node["depends_on"]["nodes"]:
-            tested.setdefault(parent, set()).add(test_name)
-    lacking = []
-    for node in project_nodes(manifest, "model"):
-        names = tested.get(node["unique_id"], set())
-        has_key = ("unique" in names and "not_null" in names) or "unique_combination_of_columns" in names
-        if not has_key:
-            lacking.append(node["name"])
-    assert not lacking, f"models without a primary-key test (unique + not_null, or unique_combination_of_columns): {lacking}"
+            if metadata.get("name") == "unique":
+                unique.setdefault(parent, set()).add(kwargs.get("column_name"))
+            elif metadata.get("name") == "not_null":
+                not_null.setdefault(parent, set()).add(kwargs.get("column_name"))
+            elif metadata.get("name") == "not_null_columns":
+                not_null.setdefault(parent, set()).update(kwargs.get("column_names") or [])
+            elif metadata.get("name") == "unique_combination_of_columns":
+                combination.add(parent)
+    lacking = [node["name"] for node in project_nodes(manifest, "model")
+               if not (unique.get(node["unique_id"], set()) & not_null.get(node["unique_id"], set())
+                       or node["unique_id"] in combination)]
+    assert not lacking, (f"models without a primary-key test (unique + not null on one column, or "
+                         f"unique_combination_of_columns): {lacking}")
 
 
 def test_yaml_uses_data_tests_not_tests():
