@@ -8,21 +8,21 @@
     start lies before the window start is skipped before the join: its trace is dated that day or earlier. -#}
 {% macro otel_source_spans_dated(window) -%}
     {%- set start_nanos = try_cast('raw_spans.start_time_unix_nano', 'decimal(20, 0)') -%}
-    {%- set trace_key = "nullif(lower(trim(raw_spans.trace_id)), '')" -%}
+    {%- set trace_key = otel_normalized_id('raw_spans.trace_id') -%}
     select
         raw_spans.*,
         trace_dates.trace_date
     from {{ source('otel', 'otel_spans') }} as raw_spans
     inner join {{ ref('stg_otel__trace_dates') }} as trace_dates
         on {{ trace_key }} = trace_dates.trace_key
-    {%- if window.start is not none %}
     where
-        trace_dates.trace_date >= cast('{{ window.start }}' as date)
-        and not coalesce(
-            {{ start_nanos }} > 0
-            and {{ start_nanos }} < {{ otel_date_unix_nanos(window.start) }}, false
-        )
-    {%- endif %}
+        {{ incremental_window_filter('trace_dates.trace_date', window) }}
+        {%- if window.start is not none %}
+            and not coalesce(
+                {{ start_nanos }} > 0
+                and {{ start_nanos }} < {{ otel_date_unix_nanos(window.start) }}, false
+            )
+        {%- endif %}
 
     union all
 
@@ -32,9 +32,7 @@
     from {{ source('otel', 'otel_spans') }} as raw_spans
     where
         {{ trace_key }} is null
-        {%- if window.start is not none %}
-            and cast(raw_spans.loaded_at as date) >= cast('{{ window.start }}' as date)
-        {%- endif %}
+        and {{ incremental_window_filter('cast(raw_spans.loaded_at as date)', window) }}
 {%- endmacro %}
 
 

@@ -9,7 +9,7 @@ raw_spans as (
 
     select cast(count(*) as bigint) as span_rows
     from {{ source('otel', 'otel_spans') }}
-    where nullif(lower(trim(trace_id)), '') is not null
+    where {{ otel_normalized_id('trace_id') }} is not null
 
 ),
 

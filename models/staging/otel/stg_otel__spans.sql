@@ -14,7 +14,7 @@
         ~ ' union all select built.trace_date from ' ~ this ~ ' as built where built.trace_id in'
         ~ ' (select new_traces.trace_key from ' ~ keyed_new_traces ~ ')'
         ~ ' union all select cast(raw_spans.loaded_at as date) from ' ~ source('otel', 'otel_spans') ~ ' as raw_spans'
-        ~ " where nullif(lower(trim(raw_spans.trace_id)), '') is null"
+        ~ ' where ' ~ otel_normalized_id('raw_spans.trace_id') ~ ' is null'
         ~ ' and raw_spans.loaded_at > (select coalesce(max(loaded_at), ' ~ never ~ ') from ' ~ this
         ~ ' where trace_id is null)'
         ~ ') as new_data',
@@ -45,9 +45,9 @@ typed as (
 
     select
         {{ otel_span_occurrence_id('source_spans') }} as span_occurrence_id,
-        nullif(lower(trim(source_spans.trace_id)), '') as trace_id,
-        nullif(lower(trim(source_spans.span_id)), '') as span_id,
-        nullif(lower(trim(source_spans.parent_span_id)), '') as parent_span_id,
+        {{ otel_normalized_id('source_spans.trace_id') }} as trace_id,
+        {{ otel_normalized_id('source_spans.span_id') }} as span_id,
+        {{ otel_normalized_id('source_spans.parent_span_id') }} as parent_span_id,
         source_spans.trace_state,
         source_spans.span_name,
         source_spans.span_kind as span_kind_raw,

@@ -24,14 +24,14 @@ with
 new_spans as (
 
     select
-        nullif(lower(trim(raw_spans.trace_id)), '') as trace_key,
+        {{ otel_normalized_id('raw_spans.trace_id') }} as trace_key,
         case
             when {{ start_nanos }} > 0 and {{ start_nanos }} < 9000000000000000000
                 then {{ unix_nanos_to_timestamp(start_nanos) }}
         end as valid_started_at,
         raw_spans.loaded_at
     from {{ source('otel', 'otel_spans') }} as raw_spans
-    where nullif(lower(trim(raw_spans.trace_id)), '') is not null
+    where {{ otel_normalized_id('raw_spans.trace_id') }} is not null
     {%- if merge_new_rows %}
         and raw_spans.loaded_at > (select max(seen.last_loaded_at) from {{ this }} as seen)
     {%- endif %}
