@@ -66,7 +66,9 @@ calls as (
         int_llm_calls.reasoning_tokens,
         int_llm_calls.input_audio_tokens,
         int_llm_calls.output_audio_tokens,
-        int_llm_calls.input_image_tokens
+        int_llm_calls.input_image_tokens,
+        -- A call without a region scope is priced at '*' rows only, as a '*' scope is.
+        coalesce(resolved.region_scope, '*') as region_scope_key
     from int_llm_calls
     inner join int_llm_calls_model_resolved as resolved
         on int_llm_calls.call_id = resolved.call_id
@@ -93,28 +95,67 @@ usage_kinds as (
 
 ),
 
-{# One row per call and usage type with a positive quantity, the call's own columns carried along: every later step
-    reads these rows once, with no join back to the calls (a join of millions of rows to millions of rows, each a
-    hash table in memory at once, is what ran DuckDB out of memory under a small memory_limit). #}
-usage_lines as (
+{# Prices are resolved once per price key (provider, model, region scope, service tier, date, long-context bracket)
+    and usage type, not once per call: a few thousand keys instead of millions of lines, and each line then takes
+    its price by an equality join. The bracket is the highest long-context threshold of the model that the call's
+    whole input exceeds (0 when none): a price row with threshold t applies when t = 0 or the input exceeds t, that
+    is when t <= the bracket. #}
+model_thresholds as (
+
+    select distinct
+        provider,
+        model_id,
+        tier_threshold_tokens as bracket_tokens
+    from stg_rate_cards__prices
+    union
+    select distinct
+        provider,
+        model_id,
+        0 as bracket_tokens
+    from stg_rate_cards__prices
+
+),
+
+threshold_brackets as (
+
+    select
+        provider,
+        model_id,
+        bracket_tokens,
+        lead(bracket_tokens) over (partition by provider, model_id order by bracket_tokens) as next_bracket_tokens
+    from model_thresholds
+
+),
+
+bracketed_calls as (
 
     select
         calls.*,
-        usage_kinds.usage_type,
-        usage_types.parent_usage_type,
-        coalesce(usage_types.is_subset_of_parent, false) as is_subset_of_parent,
-        -- A usage type this model emits but the seed rate_card_usage_types lacks is kept (never dropped): its line
-        -- gets line_status unknown_usage_type and its call is unpriced.
-        usage_types.usage_type is null as is_unknown_usage_type,
-        cast(case usage_kinds.usage_type
-            {%- for usage_type, column in usage_columns %}
-                when '{{ usage_type }}' then {{ 'calls.' ~ column if column else '1' }}
-            {%- endfor %}
-        end as {{ dbt.type_bigint() }}) as quantity
+        coalesce(threshold_brackets.bracket_tokens, 0) as bracket_tokens
     from calls
-    cross join usage_kinds
-    left outer join stg_rate_cards__usage_types as usage_types
-        on usage_kinds.usage_type = usage_types.usage_type
+    left outer join threshold_brackets
+        on
+            calls.provider = threshold_brackets.provider
+            and calls.model_id = threshold_brackets.model_id
+            and (threshold_brackets.bracket_tokens = 0 or calls.input_total_tokens > threshold_brackets.bracket_tokens)
+            and (
+                threshold_brackets.next_bracket_tokens is null
+                or calls.input_total_tokens <= threshold_brackets.next_bracket_tokens
+            )
+
+),
+
+price_keys as (
+
+    select distinct
+        provider,
+        model_id,
+        region_scope_key,
+        service_tier,
+        call_date,
+        bracket_tokens
+    from bracketed_calls
+    where provider is not null and model_id is not null and call_date is not null
 
 ),
 
@@ -146,14 +187,14 @@ billing_chain as (
 
 ),
 
-{# Every price row that may bill the line, ranked: the nearest usage type in the billing chain that has a price, then
-    the call's own service tier before standard, the call's own region scope before '*', then the highest
-    long-context tier reached (cliff: strictly greater than the threshold, on the request's total input). A line
-    with no price in force keeps one row with a NULL price. #}
+{# Every price row that may bill a key's usage type, ranked: the nearest usage type in the billing chain that has a
+    price, then the key's own service tier before standard, its own region scope before '*', then the highest
+    long-context tier reached. A key and usage type with no price in force keeps one row with a NULL price. #}
 price_candidates as (
 
     select
-        usage_lines.*,
+        price_keys.*,
+        usage_kinds.usage_type,
         billing_chain.billed_usage_type,
         billing_chain.chain_level,
         prices.price_id,
@@ -166,68 +207,186 @@ price_candidates as (
         prices.price_per_unit,
         prices.currency,
         row_number() over (
-            partition by usage_lines.call_id, usage_lines.usage_type
+            partition by
+                price_keys.provider, price_keys.model_id, price_keys.region_scope_key, price_keys.service_tier,
+                price_keys.call_date, price_keys.bracket_tokens, usage_kinds.usage_type
             order by
                 case when prices.price_id is null then 1 else 0 end asc,
                 billing_chain.chain_level asc,
-                case when prices.service_tier = usage_lines.service_tier then 0 else 1 end asc,
-                case when prices.region_scope = usage_lines.region_scope then 0 else 1 end asc,
+                case when prices.service_tier = price_keys.service_tier then 0 else 1 end asc,
+                case when prices.region_scope = price_keys.region_scope_key then 0 else 1 end asc,
                 prices.tier_threshold_tokens desc
         ) as billing_rank
-    from usage_lines
+    from price_keys
+    cross join usage_kinds
     left outer join billing_chain
-        on usage_lines.usage_type = billing_chain.usage_type
+        on usage_kinds.usage_type = billing_chain.usage_type
     left outer join stg_rate_cards__prices as prices
         on
             billing_chain.billed_usage_type = prices.usage_type
-            and usage_lines.provider = prices.provider
-            and usage_lines.model_id = prices.model_id
-            and usage_lines.call_date >= prices.valid_from
-            and usage_lines.call_date < prices.valid_to_effective
-            and prices.service_tier in (usage_lines.service_tier, 'standard')
-            and prices.region_scope in (usage_lines.region_scope, '*')
-            and (prices.tier_threshold_tokens = 0 or usage_lines.input_total_tokens > prices.tier_threshold_tokens)
-    where usage_lines.quantity > 0
+            and price_keys.provider = prices.provider
+            and price_keys.model_id = prices.model_id
+            and price_keys.call_date >= prices.valid_from
+            and price_keys.call_date < prices.valid_to_effective
+            and prices.service_tier in (price_keys.service_tier, 'standard')
+            and prices.region_scope in (price_keys.region_scope_key, '*')
+            and price_keys.bracket_tokens >= prices.tier_threshold_tokens
+
+),
+
+{# The contract discount of each priced key and usage type: the most specific matching discount (fewest wildcards),
+    then the lowest discount_id; one without a matching discount keeps one row with a NULL discount. #}
+discount_candidates as (
+
+    select
+        price_candidates.*,
+        discounts.discount_id,
+        discounts.contract_id,
+        discounts.discount_pct,
+        row_number() over (
+            partition by
+                price_candidates.provider, price_candidates.model_id, price_candidates.region_scope_key,
+                price_candidates.service_tier, price_candidates.call_date, price_candidates.bracket_tokens,
+                price_candidates.usage_type
+            order by
+                case when discounts.discount_id is null then 1 else 0 end,
+                discounts.wildcard_count,
+                discounts.discount_id
+        ) as discount_rank
+    from price_candidates
+    left outer join stg_rate_cards__contract_discounts as discounts
+        on
+            price_candidates.price_id is not null
+            and price_candidates.provider = discounts.provider
+            and discounts.model_id in (price_candidates.model_id, '*')
+            and discounts.service_tier in (price_candidates.service_tier, '*')
+            and discounts.usage_type in (price_candidates.usage_type, '*')
+            and price_candidates.call_date >= discounts.valid_from
+            and price_candidates.call_date < discounts.valid_to_effective
+    where price_candidates.billing_rank = 1
+
+),
+
+{# One row per price key and usage type: the price row, the discount and the FX rates in force on the key's date. #}
+key_prices as (
+
+    select
+        discount_candidates.provider,
+        discount_candidates.model_id,
+        discount_candidates.region_scope_key,
+        discount_candidates.service_tier,
+        discount_candidates.call_date,
+        discount_candidates.bracket_tokens,
+        discount_candidates.usage_type,
+        case when discount_candidates.price_id is not null then discount_candidates.billed_usage_type end
+            as billed_usage_type,
+        case when discount_candidates.price_id is not null then discount_candidates.chain_level end as chain_level,
+        discount_candidates.price_id,
+        discount_candidates.price_service_tier,
+        discount_candidates.price_region_scope,
+        discount_candidates.tier_threshold_tokens,
+        discount_candidates.unit,
+        discount_candidates.unit_quantity,
+        discount_candidates.price,
+        discount_candidates.price_per_unit,
+        discount_candidates.currency,
+        discount_candidates.discount_id,
+        discount_candidates.contract_id,
+        discount_candidates.discount_pct,
+        to_usd.rate as to_usd_rate,
+        to_reporting.rate as to_reporting_rate
+    from discount_candidates
+    left outer join stg_rate_cards__fx_rates as to_usd
+        on
+            discount_candidates.currency = to_usd.currency_from
+            and to_usd.currency_to = 'USD'
+            and discount_candidates.call_date >= to_usd.valid_from
+            and discount_candidates.call_date < to_usd.valid_to_effective
+    left outer join stg_rate_cards__fx_rates as to_reporting
+        on
+            to_reporting.currency_from = 'USD'
+            and to_reporting.currency_to = '{{ var("reporting_currency") }}'
+            and discount_candidates.call_date >= to_reporting.valid_from
+            and discount_candidates.call_date < to_reporting.valid_to_effective
+    where discount_candidates.discount_rank = 1
+
+),
+
+{# One row per call and usage type with a positive quantity, the call's own columns carried along, and its key's
+    price: every later step reads these rows once, with no join back to the calls. A line whose key has no row
+    (a NULL provider, model or date) keeps NULL prices, as a line with no price in force. #}
+usage_lines as (
+
+    select
+        bracketed_calls.call_id,
+        bracketed_calls.call_date,
+        bracketed_calls.trace_date,
+        bracketed_calls.provider,
+        bracketed_calls.model_id,
+        bracketed_calls.region_scope,
+        bracketed_calls.service_tier,
+        bracketed_calls.input_total_tokens,
+        bracketed_calls.region_scope_key,
+        bracketed_calls.bracket_tokens,
+        usage_kinds.usage_type,
+        usage_types.parent_usage_type,
+        coalesce(usage_types.is_subset_of_parent, false) as is_subset_of_parent,
+        -- A usage type this model emits but the seed rate_card_usage_types lacks is kept (never dropped): its line
+        -- gets line_status unknown_usage_type and its call is unpriced.
+        usage_types.usage_type is null as is_unknown_usage_type,
+        cast(case usage_kinds.usage_type
+            {%- for usage_type, column in usage_columns %}
+                when '{{ usage_type }}' then {{ 'bracketed_calls.' ~ column if column else '1' }}
+            {%- endfor %}
+        end as {{ dbt.type_bigint() }}) as quantity
+    from bracketed_calls
+    cross join usage_kinds
+    left outer join stg_rate_cards__usage_types as usage_types
+        on usage_kinds.usage_type = usage_types.usage_type
 
 ),
 
 billed_lines as (
 
     select
-        call_id,
-        call_date,
-        trace_date,
-        provider,
-        model_id,
-        region_scope,
-        service_tier,
-        input_total_tokens,
-        usage_type,
-        quantity,
-        parent_usage_type,
-        is_subset_of_parent,
-        is_unknown_usage_type,
-        case when price_id is not null then billed_usage_type end as billed_usage_type,
-        case when price_id is not null then chain_level end as chain_level,
-        price_id,
-        price_service_tier,
-        price_region_scope,
-        tier_threshold_tokens,
-        unit,
-        unit_quantity,
-        price,
-        price_per_unit,
-        currency
-    from price_candidates
+        usage_lines.*,
+        key_prices.billed_usage_type,
+        key_prices.chain_level,
+        key_prices.price_id,
+        key_prices.price_service_tier,
+        key_prices.price_region_scope,
+        key_prices.tier_threshold_tokens,
+        key_prices.unit,
+        key_prices.unit_quantity,
+        key_prices.price,
+        key_prices.price_per_unit,
+        key_prices.currency,
+        key_prices.discount_id,
+        key_prices.contract_id,
+        key_prices.discount_pct,
+        key_prices.to_usd_rate,
+        key_prices.to_reporting_rate
+    from usage_lines
+    left outer join key_prices
+        on
+            usage_lines.provider = key_prices.provider
+            and usage_lines.model_id = key_prices.model_id
+            and usage_lines.region_scope_key = key_prices.region_scope_key
+            and usage_lines.service_tier = key_prices.service_tier
+            and usage_lines.call_date = key_prices.call_date
+            and usage_lines.bracket_tokens = key_prices.bracket_tokens
+            and usage_lines.usage_type = key_prices.usage_type
     -- A subset (reasoning, audio, image) not priced apart stays inside its parent's quantity: no line of its own.
     -- A per-request fee exists only where the model has one.
     where
-        billing_rank = 1
+        usage_lines.quantity > 0
         and (
-            is_unknown_usage_type
+            usage_lines.is_unknown_usage_type
             or (
-                not (is_subset_of_parent and (price_id is null or chain_level > 0))
-                and not (usage_type = 'request' and price_id is null)
+                not (
+                    usage_lines.is_subset_of_parent and (key_prices.price_id is null or key_prices.chain_level > 0)
+                )
+                and not (usage_lines.usage_type = 'request' and key_prices.price_id is null)
             )
         )
 
@@ -268,94 +427,54 @@ costed_lines as (
 
 ),
 
-{# The contract discount of each priced line: the most specific matching discount (fewest wildcards), then the
-    lowest discount_id; a line without a matching discount keeps one row with a NULL discount. #}
-discounted as (
-
-    select
-        costed_lines.*,
-        discounts.discount_id,
-        discounts.contract_id,
-        discounts.discount_pct,
-        row_number() over (
-            partition by costed_lines.call_id, costed_lines.usage_type
-            order by
-                case when discounts.discount_id is null then 1 else 0 end,
-                discounts.wildcard_count,
-                discounts.discount_id
-        ) as discount_rank
-    from costed_lines
-    left outer join stg_rate_cards__contract_discounts as discounts
-        on
-            costed_lines.price_id is not null
-            and costed_lines.provider = discounts.provider
-            and discounts.model_id in (costed_lines.model_id, '*')
-            and discounts.service_tier in (costed_lines.service_tier, '*')
-            and discounts.usage_type in (costed_lines.usage_type, '*')
-            and costed_lines.call_date >= discounts.valid_from
-            and costed_lines.call_date < discounts.valid_to_effective
-
-),
-
 final as (
 
     select
-        {{ dbt.concat(["discounted.call_id", "'|'", "discounted.usage_type"]) }} as cost_line_id,
-        discounted.call_id,
-        discounted.call_date,
-        discounted.provider,
-        discounted.model_id,
-        discounted.service_tier,
-        discounted.region_scope,
-        discounted.input_total_tokens,
-        discounted.usage_type,
-        discounted.billed_usage_type,
-        discounted.leaf_quantity as quantity,
-        discounted.unit,
-        discounted.price_id,
-        discounted.price_service_tier,
-        discounted.price_region_scope,
-        discounted.tier_threshold_tokens,
-        coalesce(discounted.tier_threshold_tokens > 0, false) as is_long_context_tier,
-        discounted.unit_quantity,
-        discounted.price as unit_price,
-        discounted.currency,
-        discounted.list_cost,
-        cast(discounted.list_cost * to_usd.rate as decimal(38, 12)) as list_cost_usd,
-        discounted.discount_id,
-        discounted.contract_id,
-        cast(coalesce(discounted.discount_pct, 0) as decimal(38, 12)) as discount_pct,
+        {{ dbt.concat(["costed_lines.call_id", "'|'", "costed_lines.usage_type"]) }} as cost_line_id,
+        costed_lines.call_id,
+        costed_lines.call_date,
+        costed_lines.provider,
+        costed_lines.model_id,
+        costed_lines.service_tier,
+        costed_lines.region_scope,
+        costed_lines.input_total_tokens,
+        costed_lines.usage_type,
+        costed_lines.billed_usage_type,
+        costed_lines.leaf_quantity as quantity,
+        costed_lines.unit,
+        costed_lines.price_id,
+        costed_lines.price_service_tier,
+        costed_lines.price_region_scope,
+        costed_lines.tier_threshold_tokens,
+        coalesce(costed_lines.tier_threshold_tokens > 0, false) as is_long_context_tier,
+        costed_lines.unit_quantity,
+        costed_lines.price as unit_price,
+        costed_lines.currency,
+        costed_lines.list_cost,
+        cast(costed_lines.list_cost * costed_lines.to_usd_rate as decimal(38, 12)) as list_cost_usd,
+        costed_lines.discount_id,
+        costed_lines.contract_id,
+        cast(coalesce(costed_lines.discount_pct, 0) as decimal(38, 12)) as discount_pct,
         cast(
-            discounted.list_cost * to_usd.rate * (1 - coalesce(discounted.discount_pct, 0)) as decimal(38, 12)
+            costed_lines.list_cost * costed_lines.to_usd_rate
+            * (1 - coalesce(costed_lines.discount_pct, 0)) as decimal(38, 12)
         ) as net_cost_usd,
         '{{ var("reporting_currency") }}' as reporting_currency,
         cast(
             cast(
-                discounted.list_cost * to_usd.rate * (1 - coalesce(discounted.discount_pct, 0)) as decimal(38, 12)
-            ) * to_reporting.rate as decimal(38, 12)
+                costed_lines.list_cost * costed_lines.to_usd_rate
+                * (1 - coalesce(costed_lines.discount_pct, 0)) as decimal(38, 12)
+            ) * costed_lines.to_reporting_rate as decimal(38, 12)
         ) as net_cost_reporting,
         case
-            when discounted.is_unknown_usage_type then 'unknown_usage_type'
-            when discounted.price_id is null then 'no_price_in_force'
-            when to_usd.rate is null or to_reporting.rate is null then 'no_fx_rate'
+            when costed_lines.is_unknown_usage_type then 'unknown_usage_type'
+            when costed_lines.price_id is null then 'no_price_in_force'
+            when costed_lines.to_usd_rate is null or costed_lines.to_reporting_rate is null then 'no_fx_rate'
             else 'priced'
         end as line_status,
-        discounted.trace_date,
+        costed_lines.trace_date,
         {{ incremental_metadata_columns(window) }}
-    from discounted
-    left outer join stg_rate_cards__fx_rates as to_usd
-        on
-            discounted.currency = to_usd.currency_from
-            and to_usd.currency_to = 'USD'
-            and discounted.call_date >= to_usd.valid_from
-            and discounted.call_date < to_usd.valid_to_effective
-    left outer join stg_rate_cards__fx_rates as to_reporting
-        on
-            to_reporting.currency_from = 'USD'
-            and to_reporting.currency_to = '{{ var("reporting_currency") }}'
-            and discounted.call_date >= to_reporting.valid_from
-            and discounted.call_date < to_reporting.valid_to_effective
-    where discounted.discount_rank = 1
+    from costed_lines
 
 )
 
