@@ -3,7 +3,29 @@
     nor of the staging models, contains the generator's content marker (var otel_content_marker); incremental models
     in the rows of their latest build (docs/incremental.md). Returns offenders. -#}
 
--- depends_on: {{ ref('int_llm_tasks') }}, {{ ref('int_llm_call_audit') }}, {{ ref('int_otel_spans_quarantined') }}
+{#- The models without children: every model is upstream of them, so this test runs after the whole build (else it
+    reads an incremental model's previous build, all of its rows after a full refresh, and misses this run's rows).
+    tests/python/test_project_conventions.py checks that every model is upstream. -#}
+-- depends_on: {{ ref('dim_cost_centers') }}
+-- depends_on: {{ ref('dim_environments') }}
+-- depends_on: {{ ref('dim_models') }}
+-- depends_on: {{ ref('dim_time_spine_daily') }}
+-- depends_on: {{ ref('fct_billing_reconciliation_daily') }}
+-- depends_on: {{ ref('fct_budget_burn') }}
+-- depends_on: {{ ref('fct_customer_quota_burn_monthly') }}
+-- depends_on: {{ ref('fct_feature_economics_daily') }}
+-- depends_on: {{ ref('fct_feature_economics_monthly') }}
+-- depends_on: {{ ref('fct_focus_ai_spend') }}
+-- depends_on: {{ ref('fct_invoice_explanation_monthly') }}
+-- depends_on: {{ ref('fct_savings_opportunities') }}
+-- depends_on: {{ ref('fct_spend_anomalies_daily') }}
+-- depends_on: {{ ref('fct_spend_forecast_monthly') }}
+-- depends_on: {{ ref('int_llm_call_audit') }}
+-- depends_on: {{ ref('int_llm_calls_unpriced') }}
+-- depends_on: {{ ref('int_llm_cost_allocated') }}
+-- depends_on: {{ ref('int_otel_spans_quarantined') }}
+-- depends_on: {{ ref('stg_billing__anthropic_usage_messages') }}
+-- depends_on: {{ ref('stg_billing__openai_usage_completions') }}
 
 {%- set marker = var('otel_content_marker') -%}
 {%- set content_name_fragments = [

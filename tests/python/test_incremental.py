@@ -44,7 +44,7 @@ METADATA_COLUMNS = {"processed_at"}     # differs between runs by design
 FLOAT_TYPES = {"double", "double precision", "real", "float"}
 INCREMENTAL_MODELS = [
     "stg_otel__spans", "stg_otel__span_attributes", "int_otel_spans_typed", "int_otel_span_lineage",
-    "int_otel_spans_enriched", "int_otel_spans_classified",
+    "int_otel_spans_enriched", "int_otel_spans_classified", "int_llm_call_audit", "int_otel_spans_quarantined",
     "int_llm_calls", "int_llm_calls_model_resolved", "int_llm_cost_lines", "int_llm_calls_priced",
     "int_llm_calls_attributed", "int_llm_cost_lines_attributed", "fct_llm_calls", "fct_llm_cost_daily",
     "int_llm_tasks", "stg_otel__trace_dates",

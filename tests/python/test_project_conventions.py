@@ -115,3 +115,20 @@ def test_every_macro_is_documented(manifest):
                      if macro["package_name"] == "ai_finops" and not macro["name"].startswith(implementations)
                      and not macro.get("description", "").strip())
     assert not missing, f"macros without a description in macros/*.yml: {missing}"
+
+
+def test_privacy_scan_runs_after_every_model(manifest):
+    """assert_no_content_leaves_staging reads each incremental model's latest build: it must run after all of them."""
+    parents = {}
+    for node in manifest["nodes"].values():
+        parents[node["unique_id"]] = node.get("depends_on", {}).get("nodes", [])
+    scan = next(node["unique_id"] for node in project_nodes(manifest, "test")
+                if node["name"] == "assert_no_content_leaves_staging")
+    upstream, frontier = set(), [scan]
+    while frontier:
+        for parent in parents.get(frontier.pop(), []):
+            if parent not in upstream:
+                upstream.add(parent)
+                frontier.append(parent)
+    missing = sorted(node["name"] for node in project_nodes(manifest, "model") if node["unique_id"] not in upstream)
+    assert missing == [], f"add these models (or a model downstream of them) to the scan's depends_on: {missing}"

@@ -2,11 +2,14 @@
     SDK outer span, framework wrapper) and duplicates (same response id, re-delivery), with the pointer to the
     billable span they duplicate. -#}
 
+{{ config(**incremental_by_date('trace_date')) }}
+{%- set window = incremental_window('trace_date') %}
+
 with
 
 classified as (
 
-    select * from {{ ref('int_otel_spans_classified') }}
+    {{ select_incremental_parent(ref('int_otel_spans_classified'), window) }}
 
 ),
 
@@ -46,7 +49,8 @@ final as (
         source_file,
         source_line,
         span_index,
-        trace_date
+        trace_date,
+        {{ incremental_metadata_columns(window) }}
     from classified
     where disposition in ('wrapper', 'duplicate')
 

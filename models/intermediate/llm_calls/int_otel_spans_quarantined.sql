@@ -1,10 +1,13 @@
 {#- One row per raw span occurrence set aside because it could not be read safely, with the reason. -#}
 
+{{ config(**incremental_by_date('trace_date')) }}
+{%- set window = incremental_window('trace_date') %}
+
 with
 
 classified as (
 
-    select * from {{ ref('int_otel_spans_classified') }}
+    {{ select_incremental_parent(ref('int_otel_spans_classified'), window) }}
 
 ),
 
@@ -34,7 +37,8 @@ final as (
         source_line,
         span_index,
         loaded_at,
-        trace_date
+        trace_date,
+        {{ incremental_metadata_columns(window) }}
     from classified
     where disposition = 'quarantine'
 

@@ -84,6 +84,11 @@ calls as (
     ('output_audio', 'output_audio_tokens'), ('input_image', 'input_image_tokens'), ('request', none),
 ] -%}
 
+{# A price key: the call's columns that choose its prices (each usage type of a key takes the same price row). #}
+{%- set price_key_columns = [
+    'provider', 'model_id', 'region_scope_key', 'service_tier', 'call_date', 'bracket_tokens'
+] %}
+
 usage_kinds as (
     {%- for usage_type, column in usage_columns %}
 
@@ -312,6 +317,33 @@ key_prices as (
 
 ),
 
+{# The subsets (reasoning, audio, image) each key prices apart (a price of their own, not their parent's), by parent
+    usage type: such a subset is taken out of its parent's quantity (leaf = parent - subsets priced apart). #}
+key_subset_deductions as (
+
+    select
+        {%- for usage_type, column in usage_columns %}
+            max(case when key_prices.usage_type = '{{ usage_type }}' then 1 else 0 end) as deducts_{{ usage_type }},
+        {%- endfor %}
+        {%- for column in price_key_columns %}
+            key_prices.{{ column }},
+        {%- endfor %}
+        usage_types.parent_usage_type as usage_type
+    from key_prices
+    inner join stg_rate_cards__usage_types as usage_types
+        on key_prices.usage_type = usage_types.usage_type
+    where
+        usage_types.is_subset_of_parent
+        and key_prices.price_id is not null
+        and key_prices.chain_level = 0
+    group by
+        {%- for column in price_key_columns %}
+            key_prices.{{ column }},
+        {%- endfor %}
+        usage_types.parent_usage_type
+
+),
+
 {# One row per call and usage type with a positive quantity, the call's own columns carried along, and its key's
     price: every later step reads these rows once, with no join back to the calls. A line whose key has no row
     (a NULL provider, model or date) keeps NULL prices, as a line with no price in force. #}
@@ -328,6 +360,9 @@ usage_lines as (
         bracketed_calls.input_total_tokens,
         bracketed_calls.region_scope_key,
         bracketed_calls.bracket_tokens,
+        {%- for usage_type, column in usage_columns if column %}
+            bracketed_calls.{{ column }},
+        {%- endfor %}
         usage_kinds.usage_type,
         usage_types.parent_usage_type,
         coalesce(usage_types.is_subset_of_parent, false) as is_subset_of_parent,
@@ -365,17 +400,30 @@ billed_lines as (
         key_prices.contract_id,
         key_prices.discount_pct,
         key_prices.to_usd_rate,
-        key_prices.to_reporting_rate
+        key_prices.to_reporting_rate,
+        cast(
+            usage_lines.quantity
+            {%- for usage_type, column in usage_columns %}
+                {%- set subset_quantity = 'usage_lines.' ~ column if column else '1' %}
+                - case
+                    when deductions.deducts_{{ usage_type }} = 1 and {{ subset_quantity }} > 0
+                        then {{ subset_quantity }}
+                    else 0
+                end
+            {%- endfor %}
+            as {{ dbt.type_bigint() }}
+        ) as leaf_quantity
     from usage_lines
     left outer join key_prices
         on
-            usage_lines.provider = key_prices.provider
-            and usage_lines.model_id = key_prices.model_id
-            and usage_lines.region_scope_key = key_prices.region_scope_key
-            and usage_lines.service_tier = key_prices.service_tier
-            and usage_lines.call_date = key_prices.call_date
-            and usage_lines.bracket_tokens = key_prices.bracket_tokens
-            and usage_lines.usage_type = key_prices.usage_type
+            {%- for column in price_key_columns + ['usage_type'] %}
+                {{ 'and ' if not loop.first }}usage_lines.{{ column }} = key_prices.{{ column }}
+            {%- endfor %}
+    left outer join key_subset_deductions as deductions
+        on
+            {%- for column in price_key_columns + ['usage_type'] %}
+                {{ 'and ' if not loop.first }}usage_lines.{{ column }} = deductions.{{ column }}
+            {%- endfor %}
     -- A subset (reasoning, audio, image) not priced apart stays inside its parent's quantity: no line of its own.
     -- A per-request fee exists only where the model has one.
     where
@@ -392,38 +440,15 @@ billed_lines as (
 
 ),
 
-subset_deductions as (
-
-    -- A subset priced apart is taken out of its parent (leaf = parent - priced subsets): few rows, only calls with
-    -- such a subset.
-    select
-        call_id,
-        parent_usage_type as usage_type,
-        sum(quantity) as deducted_quantity
-    from billed_lines
-    where is_subset_of_parent
-    group by call_id, parent_usage_type
-
-),
-
 costed_lines as (
 
     select
-        leaf_lines.*,
+        billed_lines.*,
         cast(
-            cast(leaf_lines.leaf_quantity as decimal(38, 0)) * leaf_lines.price_per_unit as decimal(38, 12)
+            cast(billed_lines.leaf_quantity as decimal(38, 0)) * billed_lines.price_per_unit as decimal(38, 12)
         ) as list_cost
-    from (
-        select
-            billed_lines.*,
-            billed_lines.quantity - coalesce(subset_deductions.deducted_quantity, 0) as leaf_quantity
-        from billed_lines
-        left outer join subset_deductions
-            on
-                billed_lines.call_id = subset_deductions.call_id
-                and billed_lines.usage_type = subset_deductions.usage_type
-    ) as leaf_lines
-    where leaf_lines.leaf_quantity <> 0
+    from billed_lines
+    where billed_lines.leaf_quantity <> 0
 
 ),
 
