@@ -152,13 +152,7 @@ bracketed_calls as (
 
 price_keys as (
 
-    select distinct
-        provider,
-        model_id,
-        region_scope_key,
-        service_tier,
-        call_date,
-        bracket_tokens
+    select distinct {{ price_key_columns | join(', ') }}
     from bracketed_calls
     where provider is not null and model_id is not null and call_date is not null
 
@@ -213,8 +207,10 @@ price_candidates as (
         prices.currency,
         row_number() over (
             partition by
-                price_keys.provider, price_keys.model_id, price_keys.region_scope_key, price_keys.service_tier,
-                price_keys.call_date, price_keys.bracket_tokens, usage_kinds.usage_type
+                {%- for column in price_key_columns %}
+                    price_keys.{{ column }},
+                {%- endfor %}
+                usage_kinds.usage_type
             order by
                 case when prices.price_id is null then 1 else 0 end asc,
                 billing_chain.chain_level asc,
@@ -250,8 +246,9 @@ discount_candidates as (
         discounts.discount_pct,
         row_number() over (
             partition by
-                price_candidates.provider, price_candidates.model_id, price_candidates.region_scope_key,
-                price_candidates.service_tier, price_candidates.call_date, price_candidates.bracket_tokens,
+                {%- for column in price_key_columns %}
+                    price_candidates.{{ column }},
+                {%- endfor %}
                 price_candidates.usage_type
             order by
                 case when discounts.discount_id is null then 1 else 0 end,
@@ -276,13 +273,9 @@ discount_candidates as (
 key_prices as (
 
     select
-        discount_candidates.provider,
-        discount_candidates.model_id,
-        discount_candidates.region_scope_key,
-        discount_candidates.service_tier,
-        discount_candidates.call_date,
-        discount_candidates.bracket_tokens,
-        discount_candidates.usage_type,
+        {%- for column in price_key_columns + ['usage_type'] %}
+            discount_candidates.{{ column }},
+        {%- endfor %}
         case when discount_candidates.price_id is not null then discount_candidates.billed_usage_type end
             as billed_usage_type,
         case when discount_candidates.price_id is not null then discount_candidates.chain_level end as chain_level,
