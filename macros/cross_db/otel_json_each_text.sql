@@ -55,6 +55,25 @@
 {%- endmacro %}
 
 
+{#- True when the text is a valid JSON object (NULL for NULL text): the test of json_object_or_null without building
+    the JSON value, for callers that only need to know. -#}
+{% macro json_is_object(text_expression) -%}
+    {{ return(adapter.dispatch('json_is_object', 'ai_finops')(text_expression)) }}
+{%- endmacro %}
+
+{% macro default__json_is_object(text_expression) -%}
+    (json_valid({{ text_expression }}) and regexp_matches({{ text_expression }}, '^\s*\{'))
+{%- endmacro %}
+
+{% macro postgres__json_is_object(text_expression) -%}
+    ({{ json_object_or_null(text_expression) }} is not null)
+{%- endmacro %}
+
+{% macro spark__json_is_object(text_expression) -%}
+    (from_json({{ text_expression }}, 'map<string,string>') is not null)
+{%- endmacro %}
+
+
 {#- Text of one top-level key of a JSON object held as text (NULL when absent or not valid JSON). -#}
 {% macro json_extract_text(text_expression, json_key) -%}
     {{ return(adapter.dispatch('json_extract_text', 'ai_finops')(text_expression, json_key)) }}

@@ -1,5 +1,6 @@
 {#- Conservation of rows: every raw span occurrence appears exactly once across billable calls, the audit
-    (wrappers + duplicates), the quarantine and the non-model spans. Returns the offending occurrences. -#}
+    (wrappers + duplicates), the quarantine and the non-model spans. Returns the offending
+    occurrences with their counts. -#}
 
 with
 
@@ -12,67 +13,57 @@ raw_spans as (
 
 placed as (
 
-    select
-        {{ otel_span_occurrence_id('calls') }} as span_occurrence_id,
-        'billable_call' as placed_in
+    select {{ otel_span_occurrence_id('calls') }} as span_occurrence_id
     from {{ ref('int_llm_calls') }} as calls
 
     union all
 
-    select
-        span_occurrence_id,
-        'audit' as placed_in
+    select span_occurrence_id
     from {{ ref('int_llm_call_audit') }}
 
     union all
 
-    select
-        span_occurrence_id,
-        'quarantine' as placed_in
+    select span_occurrence_id
     from {{ ref('int_otel_spans_quarantined') }}
 
     union all
 
-    select
-        span_occurrence_id,
-        'non_model' as placed_in
+    select span_occurrence_id
     from {{ ref('int_otel_spans_classified') }}
     where disposition = 'non_model'
 
 ),
 
-placement_counts as (
+{# One aggregate over the raw keys and the placements together (a raw row counts 1 in raw_count, a placement 1
+    in placement_count) instead of two joins: the same offenders, one hash table. raw_count 0 is a placement of no
+    raw span; raw_count above 1 a raw key loaded twice. #}
+counted as (
 
     select
-        raw_spans.span_occurrence_id,
-        count(placed.placed_in) as placement_count
-    from raw_spans
-    left outer join placed
-        on raw_spans.span_occurrence_id = placed.span_occurrence_id
-    group by raw_spans.span_occurrence_id
+        span_occurrence_id,
+        sum(raw_row) as raw_count,
+        sum(1 - raw_row) as placement_count
+    from (
+        select
+            span_occurrence_id,
+            1 as raw_row
+        from raw_spans
 
-),
+        union all
 
-unknown_placements as (
-
-    select
-        placed.span_occurrence_id,
-        -1 as placement_count
-    from placed
-    left outer join raw_spans
-        on placed.span_occurrence_id = raw_spans.span_occurrence_id
-    where raw_spans.span_occurrence_id is null
+        select
+            span_occurrence_id,
+            0 as raw_row
+        from placed
+    ) as keyed
+    group by span_occurrence_id
 
 ),
 
 final as (
 
-    select * from placement_counts
-    where placement_count <> 1
-
-    union all
-
-    select * from unknown_placements
+    select * from counted
+    where raw_count <> 1 or placement_count <> 1
 
 )
 

@@ -465,3 +465,56 @@ def test_task_conservation_catches_stale_task_rows(project):
     assert project.dbt_exit_code(*conserved) == 1
     project.execute(f"update {{schema}}.int_llm_tasks set span_count = span_count - 1 where task_id = '{old_task}'")
     assert project.dbt_exit_code(*conserved) == 0
+
+
+def test_disposition_conservation_catches_lost_and_doubled_spans(project):
+    """assert_otel_every_raw_span_has_exactly_one_disposition reads the raw table and the four placements whole:
+    a span lost from its placement, placed twice, or placed without a raw row fails it, in any partition."""
+    if project.target != "duckdb":
+        pytest.skip("a whole-table test, the same SQL on every engine; checked on DuckDB to keep CI short")
+    disposition = ["test", "--select", "assert_otel_every_raw_span_has_exactly_one_disposition"]
+    assert project.dbt_exit_code(*disposition) == 0
+    oldest = project.query("select min(trace_date) from {schema}.int_llm_call_audit")[0][0]
+    occurrence = project.query("select min(span_occurrence_id) from {schema}.int_llm_call_audit "
+                               f"where trace_date = cast('{oldest}' as date)")[0][0]
+    project.execute("create table {schema}.kept_audit_row as select * from {schema}.int_llm_call_audit "
+                    f"where span_occurrence_id = '{occurrence}'")
+    # Lost: the audit row of an old partition deleted.
+    project.execute(f"delete from {{schema}}.int_llm_call_audit where span_occurrence_id = '{occurrence}'")
+    assert project.dbt_exit_code(*disposition) == 1
+    # Placed twice.
+    project.execute("insert into {schema}.int_llm_call_audit select * from {schema}.kept_audit_row")
+    project.execute("insert into {schema}.int_llm_call_audit select * from {schema}.kept_audit_row")
+    assert project.dbt_exit_code(*disposition) == 1
+    # Placed once, but also a placement whose raw row does not exist.
+    project.execute(f"delete from {{schema}}.int_llm_call_audit where span_occurrence_id = '{occurrence}'")
+    project.execute("insert into {schema}.int_llm_call_audit select * from {schema}.kept_audit_row")
+    project.execute("insert into {schema}.int_llm_call_audit select * replace ("
+                    "'no-such-file:0:0' as span_occurrence_id) from {schema}.kept_audit_row")
+    assert project.dbt_exit_code(*disposition) == 1
+    project.execute("delete from {schema}.int_llm_call_audit where span_occurrence_id = 'no-such-file:0:0'")
+    project.execute("drop table {schema}.kept_audit_row")
+    assert project.dbt_exit_code(*disposition) == 0
+
+
+def test_call_conservation_catches_lost_and_doubled_calls(project):
+    """assert_llm_calls_priced_conserves_calls reads int_llm_calls, int_llm_calls_priced and int_llm_calls_unpriced
+    whole: a call missing from the priced table or priced twice fails it, in any partition."""
+    if project.target != "duckdb":
+        pytest.skip("a whole-table test, the same SQL on every engine; checked on DuckDB to keep CI short")
+    conserved = ["test", "--select", "assert_llm_calls_priced_conserves_calls"]
+    assert project.dbt_exit_code(*conserved) == 0
+    call_id = project.query("select min(call_id) from {schema}.int_llm_calls_priced where trace_date = "
+                            "(select min(trace_date) from {schema}.int_llm_calls_priced)")[0][0]
+    project.execute("create table {schema}.kept_priced_row as select * from {schema}.int_llm_calls_priced "
+                    f"where call_id = '{call_id}'")
+    project.execute(f"delete from {{schema}}.int_llm_calls_priced where call_id = '{call_id}'")
+    assert project.dbt_exit_code(*conserved) == 1
+    project.execute("insert into {schema}.int_llm_calls_priced select * from {schema}.kept_priced_row")
+    assert project.dbt_exit_code(*conserved) == 0
+    project.execute("insert into {schema}.int_llm_calls_priced select * from {schema}.kept_priced_row")
+    assert project.dbt_exit_code(*conserved) == 1
+    project.execute(f"delete from {{schema}}.int_llm_calls_priced where call_id = '{call_id}'")
+    project.execute("insert into {schema}.int_llm_calls_priced select * from {schema}.kept_priced_row")
+    project.execute("drop table {schema}.kept_priced_row")
+    assert project.dbt_exit_code(*conserved) == 0

@@ -136,7 +136,9 @@ source_spans as (
         by an integer key (the concept's group, blank values last, then the entry's number), an entry's concept_rank is
         its distance from the first entry of its concept. No join and no window: the statement streams in memory
         bounded by a vector of spans, where a window over every attribute row (about ten per span) spilled tens of GB
-        at 10M spans. A key holding JSON null is present (a row with a NULL value); an absent key is not. #}
+        at 10M spans. A key holding JSON null is present (a row with a NULL value); an absent key is not. Text that
+        is not valid JSON has no keys: try() turns json_extract's parse error into NULL, one parse per object where
+        a json_valid guard parsed it twice (stg_otel__spans quarantines the span). #}
     {%- set entries = extract_keys %}
     {%- set entry_count = entries | length %}
     {%- set scope_keys = {'span': [], 'resource': []} %}
@@ -169,6 +171,16 @@ source_spans as (
         ) %}
     {%- endfor %}
 
+    {#- Per scope, the JSON paths of its keys as a SQL list literal. #}
+    {%- set key_paths = {} %}
+    {%- for scope in ['span', 'resource'] %}
+        {%- set paths = [] %}
+        {%- for key in scope_keys[scope] %}
+            {%- do paths.append("'$.\"" ~ key ~ "\"'") %}
+        {%- endfor %}
+        {%- do key_paths.update({scope: '[' ~ paths | join(', ') ~ ']'}) %}
+    {%- endfor %}
+
     extracted as (
 
         select
@@ -177,13 +189,9 @@ source_spans as (
             list_select(
                 {%- for scope in ['span', 'resource'] if scope_keys[scope] %}
                     {%- if not loop.first %} ||{% endif %}
-                    json_extract(
-                        case
-                            when json_valid(source_spans.{{ scope }}_attributes)
-                                then source_spans.{{ scope }}_attributes
-                            else '{}'
-                        end,
-                        [{% for key in scope_keys[scope] %}'$."{{ key }}"'{{ ', ' if not loop.last }}{% endfor %}]
+                    coalesce(
+                        try(json_extract(source_spans.{{ scope }}_attributes, {{ key_paths[scope] }})),
+                        json_extract('{}', {{ key_paths[scope] }})
                     )
                 {%- endfor %},
                 [{{ entry_positions | join(', ') }}]

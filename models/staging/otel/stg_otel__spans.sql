@@ -57,9 +57,9 @@ typed as (
         source_spans.scope_version,
         {{ try_cast('source_spans.start_time_unix_nano', 'decimal(20, 0)') }} as start_time_unix_nano,
         {{ try_cast('source_spans.end_time_unix_nano', 'decimal(20, 0)') }} as end_time_unix_nano,
-        {{ json_object_or_null('source_spans.span_attributes') }} is not null
+        coalesce({{ json_is_object('source_spans.span_attributes') }}, false)
         or nullif(trim(source_spans.span_attributes), '') is null as has_valid_span_attributes,
-        {{ json_object_or_null('source_spans.resource_attributes') }} is not null
+        coalesce({{ json_is_object('source_spans.resource_attributes') }}, false)
         or nullif(trim(source_spans.resource_attributes), '') is null as has_valid_resource_attributes,
         source_spans.source_file,
         source_spans.source_line,
