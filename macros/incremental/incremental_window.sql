@@ -243,3 +243,18 @@
     {%- endif -%}
     {{ return(columns | join(', ') if columns else '*') }}
 {%- endmacro %}
+
+
+{#- The ORDER BY that stores a full build's rows in partition order (DuckDB), or nothing. DuckDB keeps min/max per
+    row group; rows written in the order a full build's joins, windows and aggregates leave them put every trace date
+    in every row group, so a daily run's `partition >= window start` read and its delete touched every row group of
+    every large table. Sorted, they touch the row groups of the window only. Incremental runs append their rows in new
+    row groups and are not sorted; a run with a wide window (incremental_reprocess_from, a changed rate card) leaves
+    those partitions unsorted until the next full refresh, which costs time, not correctness. PostgreSQL (heap
+    tables, no min/max pruning without a BRIN index) and Spark (partition directories) do not need it.
+    Var incremental_cluster_full_builds: false skips the sort. -#}
+{% macro incremental_cluster_order(partition_column, window) -%}
+    {%- if target.type == 'duckdb' and window.start is none and var('incremental_cluster_full_builds', true) -%}
+        order by {{ partition_column }}
+    {%- endif -%}
+{%- endmacro %}

@@ -89,3 +89,4 @@ final as (
 )
 
 select * from final
+{{ incremental_cluster_order('trace_date', window) }}

@@ -221,3 +221,4 @@ final as (
 )
 
 select * from final
+{{ incremental_cluster_order('first_trace_date', window) }}

@@ -39,3 +39,4 @@ final as (
 )
 
 select * from final
+{{ incremental_cluster_order('usage_date', window) }}
