@@ -536,15 +536,14 @@ def test_full_build_stores_rows_in_partition_order(project):
     with var incremental_cluster_full_builds false the rows stay in the order the build's windows and joins left."""
     if project.target != "duckdb":
         pytest.skip("the sort is DuckDB's (min/max per row group); PostgreSQL and Spark store partitions otherwise")
-    import duckdb
 
     def storage_order(model: str, column: str) -> list:
         # One thread, insertion order preserved: the scan returns the rows in the order they are stored.
-        connection = duckdb.connect(project.env["AI_FINOPS_DUCKDB_PATH"], read_only=True)
+        connection = connect(project.target, project.env, read_only=True)
         try:
             connection.execute("set threads = 1")
             connection.execute("set preserve_insertion_order = true")
-            return [row[0] for row in connection.execute(f"select {column} from {project.schema}.{model}").fetchall()]
+            return [row[0] for row in project.query(f"select {column} from {{schema}}.{model}", connection)]
         finally:
             connection.close()
 
