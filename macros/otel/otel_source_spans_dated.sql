@@ -30,14 +30,8 @@
     window is about a tenth of the rows). Same rows and values as the default (tests/python/test_incremental.py). -#}
 {% macro duckdb__otel_source_spans_dated(window) -%}
     {%- set raw_relation = source('otel', 'otel_spans') -%}
-    {%- set by_rowid = window.start is not none and execute -%}
-    {%- if by_rowid -%}
-        {%- set stored = adapter.get_relation(
-            database=raw_relation.database, schema=raw_relation.schema, identifier=raw_relation.identifier
-        ) -%}
-        {%- set by_rowid = stored is not none and stored.is_table -%}
-    {%- endif -%}
-    {%- if not by_rowid -%}
+    {%- if window.start is none or not execute
+        or not otel_source_is_native_duckdb_table(raw_relation) -%}
         {{ return(default__otel_source_spans_dated(window)) }}
     {%- endif -%}
     select
@@ -54,6 +48,25 @@
         where {{ otel_source_span_in_window('raw_dates', 'trace_dates', window) }}
     ) as window_rows
         on raw_spans.rowid = window_rows.raw_rowid
+{%- endmacro %}
+
+
+{#- True when the relation is a table of a DuckDB database file (not a view, not a table of an attached PostgreSQL,
+    MySQL or SQLite catalog, whose row ids mean something else) without a column of its own named rowid, which would
+    hide the built-in row id. Names compared as DuckDB resolves them, ignoring case. -#}
+{% macro otel_source_is_native_duckdb_table(relation) -%}
+    {%- set database_condition = "lower(tables.database_name) = lower('" ~ relation.database ~ "')"
+        if relation.database else '1 = 1' -%}
+    {%- set found = run_query(
+        "select count(*) from duckdb_tables() as tables"
+        ~ " inner join duckdb_databases() as databases on tables.database_oid = databases.database_oid"
+        ~ " where databases.type = 'duckdb' and " ~ database_condition
+        ~ " and lower(tables.schema_name) = lower('" ~ relation.schema ~ "')"
+        ~ " and lower(tables.table_name) = lower('" ~ relation.identifier ~ "')"
+        ~ " and not exists (select 1 from duckdb_columns() as own_columns"
+        ~ " where own_columns.table_oid = tables.table_oid and lower(own_columns.column_name) = 'rowid')"
+    ).columns[0].values()[0] -%}
+    {{ return(found == 1) }}
 {%- endmacro %}
 
 
