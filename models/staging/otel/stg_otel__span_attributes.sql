@@ -264,6 +264,10 @@ source_spans as (
                 *,
                 list_select([{{ concept_numbers | join(', ') }}], sorted_entries) as sorted_concepts
             from sorted
+            {#- A full build stores the rows in date order (incremental_cluster_order). Sorted here, a row per span
+                with its lists, before the unnest multiplies the rows about tenfold and repeats the span's id on
+                each: the unnest and the projections above it keep the order. #}
+            {{ incremental_cluster_order('trace_date', window) }}
         ) as numbered
 
     ),
@@ -287,4 +291,6 @@ final as (
 )
 
 select * from final
-{{ incremental_cluster_order('trace_date', window) }}
+{%- if extract_keys is none %}
+    {{ incremental_cluster_order('trace_date', window) }}
+{%- endif %}
