@@ -615,3 +615,33 @@ def test_window_read_by_rowid_equals_the_single_scan(project):
     finally:
         project.execute("drop view if exists raw.otel_spans_view",
                         "delete from raw.otel_spans where source_file = 'rowid-test'")
+
+
+def test_unique_combination_finds_a_duplicated_combination(project):
+    """unique_combination_of_columns on DuckDB groups a hash of the combination first, then the columns of the rows
+    whose hash repeats (macro duckdb__unique_combination_of_columns_sql): a row that repeats a combination of the
+    latest build fails it, a row that differs in one of the columns does not."""
+    if project.target != "duckdb":
+        pytest.skip("the hashed grouping is DuckDB's; PostgreSQL runs the plain group by")
+    unique_combination = ["test", "--select", "stg_otel__span_attributes,test_name:unique_combination_of_columns"]
+    latest = "processed_at = (select max(processed_at) from {schema}.stg_otel__span_attributes)"
+    project.execute(
+        "create table {schema}.kept_attribute_row as select * from {schema}.stg_otel__span_attributes "
+        f"where span_occurrence_id = (select min(span_occurrence_id) from {{schema}}.stg_otel__span_attributes "
+        f"where {latest}) order by attribute_scope, attribute_key, concept limit 1")
+    try:
+        # The same span, scope and concept under another key: a different combination.
+        project.execute("insert into {schema}.stg_otel__span_attributes select * replace ("
+                        "attribute_key || '.other' as attribute_key) from {schema}.kept_attribute_row")
+        assert project.dbt_exit_code(*unique_combination) == 0
+        # The row itself once more: a duplicated combination.
+        project.execute("insert into {schema}.stg_otel__span_attributes select * from {schema}.kept_attribute_row")
+        assert project.dbt_exit_code(*unique_combination) == 1
+    finally:
+        project.execute(
+            "delete from {schema}.stg_otel__span_attributes as a using {schema}.kept_attribute_row as k "
+            "where a.span_occurrence_id = k.span_occurrence_id and a.attribute_scope = k.attribute_scope "
+            "and a.concept = k.concept and a.attribute_key in (k.attribute_key, k.attribute_key || '.other')",
+            "insert into {schema}.stg_otel__span_attributes select * from {schema}.kept_attribute_row",
+            "drop table {schema}.kept_attribute_row")
+    assert project.dbt_exit_code(*unique_combination) == 0
