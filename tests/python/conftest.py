@@ -6,7 +6,8 @@ re-created per session, so they never see the demo's or anyone else's tables. Ou
 PostgreSQL tests with a message; under CI=true it fails them.
 Spark: a fresh warehouse and Derby metastore in a temporary folder (AI_FINOPS_SPARK_DIR). It needs the Python of
 .venv-spark (`make test` uses it) and a Java runtime; without them the Spark tests skip, and fail under CI=true.
-When Spark tests are collected, the Spark build starts in the background at the start of the session (SparkBuild).
+The slow builds and checks that run in subprocesses start in background threads when the session starts, if collected
+tests need them (background_jobs): the Spark build, the PostgreSQL warehouse and the sqlfluff lint.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import sys
 import threading
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -109,6 +111,15 @@ def dataset(tmp_path_factory) -> Dataset:
     return Dataset(folder)
 
 
+@pytest.fixture(scope="session")
+def optimize_dataset(tmp_path_factory) -> Dataset:
+    """The `--scenario optimize` dataset (tests/python/test_optimize_ground_truth.py)."""
+    folder = tmp_path_factory.mktemp("optimize_dataset")
+    run_checked(python_command("generate", "--scenario", "optimize", "--out", str(folder)), dict(os.environ),
+                "ai-finops generate --scenario optimize")
+    return Dataset(folder)
+
+
 def build_warehouse(target: str, env: dict[str, str], dataset: Dataset, target_path: Path,
                     unit_tests: bool = True) -> Warehouse:
     """Load the dataset and `dbt build` it. unit_tests=False leaves out the unit tests, which do not read the
@@ -143,6 +154,13 @@ def postgres_reachable(settings: dict[str, object]) -> str | None:
         return str(error).strip()
 
 
+def postgres_admin_settings() -> dict[str, object]:
+    """The suite's server settings (from AI_FINOPS_PG_*), for a reachability check."""
+    from ai_finops.project import postgres_settings
+
+    return postgres_settings(dict(os.environ))
+
+
 def fresh_postgres_env(suffix: str = "") -> dict[str, str]:
     """Environment for a fresh PostgreSQL database (the suite's database name + suffix), dropped and re-created;
     skips (or fails under CI) when no server is reachable."""
@@ -174,9 +192,11 @@ def postgres_env() -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def postgres_warehouse(dataset, postgres_env, tmp_path_factory) -> Warehouse:
-    folder = tmp_path_factory.mktemp("postgres")
-    warehouse = build_warehouse("postgres", postgres_env, dataset, folder / "target")
+def postgres_warehouse(background_jobs, dataset, postgres_env, tmp_path_factory) -> Warehouse:
+    if "postgres" in background_jobs:
+        warehouse = background_jobs["postgres"].result()
+    else:
+        warehouse = build_warehouse("postgres", postgres_env, dataset, tmp_path_factory.mktemp("postgres") / "target")
     yield warehouse
     warehouse.close()
 
@@ -210,54 +230,89 @@ def build_spark_warehouse(dataset: Dataset, folder: Path) -> Warehouse:
     return warehouse
 
 
-class SparkBuild(threading.Thread):
-    """build_spark_warehouse in a background thread (its work runs in dbt subprocesses). Spark's time on the small
-    test dataset is per-query latency, not data: started when the session starts, it overlaps the DuckDB and
-    PostgreSQL tests instead of adding to them. A failure (pytest.fail included) is re-raised by result()."""
+class BackgroundJob(threading.Thread):
+    """work() in a background thread. Its work runs in subprocesses (dbt, sqlfluff, the JVM, the PostgreSQL server), so
+    it overlaps the tests of the main thread instead of adding to them. A failure (pytest.fail and pytest.skip
+    included) is re-raised by result()."""
 
-    def __init__(self, dataset: Dataset, folder: Path):
-        super().__init__(name="spark-build", daemon=True)
-        self.dataset = dataset
-        self.folder = folder
-        self.warehouse: Warehouse | None = None
+    def __init__(self, name: str, work):
+        super().__init__(name=name, daemon=True)
+        self.work = work
+        self.value = None
         self.error: BaseException | None = None
 
     def run(self) -> None:
         try:
-            self.warehouse = build_spark_warehouse(self.dataset, self.folder)
+            self.value = self.work()
         except BaseException as error:  # noqa: BLE001 - handed to the main thread by result()
             self.error = error
 
-    def result(self) -> Warehouse:
+    def result(self):
         self.join()
         if self.error is not None:
             raise self.error
-        return self.warehouse
+        return self.value
+
+
+def uses_postgres(item, fixture: str, parametrized: str) -> bool:
+    """Whether a collected test reads a PostgreSQL warehouse fixture, directly or as the postgres param of another."""
+    params = item.callspec.params if hasattr(item, "callspec") else {}
+    names = getattr(item, "fixturenames", ())
+    return fixture in names or (parametrized in names and params.get(parametrized) == "postgres")
+
+
+def run_sqlfluff_lint() -> subprocess.CompletedProcess:
+    """sqlfluff lint of models, analyses and macros (the dbt templater on an in-memory DuckDB), in two processes."""
+    folders = [folder for folder in ("models", "analyses", "macros") if any((PROJECT_DIR / folder).rglob("*.sql"))]
+    return subprocess.run(
+        [str(Path(sys.executable).parent / "sqlfluff"), "lint", *folders, "--disable-progress-bar", "--nocolor",
+         "--processes", "2"],
+        cwd=PROJECT_DIR, text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False,
+        env={**os.environ, "AI_FINOPS_DUCKDB_PATH": ":memory:", "DO_NOT_TRACK": "1"})
 
 
 @pytest.fixture(scope="session", autouse=True)
-def spark_build(request, tmp_path_factory):
-    """Starts the Spark build at the start of the session when Spark tests are collected and Spark can run."""
-    wanted = any(item.path.name == "test_spark.py" for item in request.session.items)
-    if not wanted or spark_unavailable():
-        yield None
-        return
-    build = SparkBuild(request.getfixturevalue("dataset"), tmp_path_factory.mktemp("spark"))
-    build.start()
-    yield build
-    build.join()
+def background_jobs(request, tmp_path_factory) -> dict[str, BackgroundJob]:
+    """Starts, when the session starts, the slow work that runs in subprocesses and that collected tests will need:
+    the Spark build, the PostgreSQL warehouses (the session's and the optimize scenario's) and the sqlfluff lint.
+    Run one after the other, the suite used 0.8 of the 2 cores on average (CI, session 13): started together, they
+    use the idle one. Each starts only when it can run (Spark and Java there, PostgreSQL reachable); otherwise its
+    fixture builds, skips or fails as before, in the test that needs it."""
+    items = request.session.items
+    jobs: dict[str, BackgroundJob] = {}
+    if any(item.path.name == "test_spark.py" for item in items) and not spark_unavailable():
+        jobs["spark"] = BackgroundJob("spark-build", partial(
+            build_spark_warehouse, request.getfixturevalue("dataset"), tmp_path_factory.mktemp("spark")))
+    postgres_up = postgres_reachable(postgres_admin_settings()) is None
+    if postgres_up and any(uses_postgres(item, "postgres_warehouse", "warehouse") for item in items):
+        # The suite database is created here, in the main thread, once: postgres_env is cached for the session.
+        jobs["postgres"] = BackgroundJob("postgres-build", partial(
+            build_warehouse, "postgres", request.getfixturevalue("postgres_env"), request.getfixturevalue("dataset"),
+            tmp_path_factory.mktemp("postgres") / "target"))
+    if postgres_up and any(uses_postgres(item, "optimize_postgres_warehouse", "optimize_warehouse") for item in items):
+        # Created here too, in the main thread: optimize_postgres_warehouse takes this job's warehouse.
+        jobs["optimize_postgres"] = BackgroundJob("optimize-postgres-build", partial(
+            build_warehouse, "postgres", fresh_postgres_env("_optimize"), request.getfixturevalue("optimize_dataset"),
+            tmp_path_factory.mktemp("optimize_postgres") / "target", unit_tests=False))
+    if any(item.path.name == "test_sqlfluff.py" for item in items):
+        jobs["sqlfluff"] = BackgroundJob("sqlfluff-lint", run_sqlfluff_lint)
+    for job in jobs.values():
+        job.start()
+    yield jobs
+    for job in jobs.values():
+        job.join()
 
 
 @pytest.fixture(scope="session")
-def spark_warehouse(spark_build, dataset, tmp_path_factory) -> Warehouse:
+def spark_warehouse(background_jobs, dataset, tmp_path_factory) -> Warehouse:
     """The Spark warehouse of build_spark_warehouse; the tests query it through a session in this process."""
     problem = spark_unavailable()
     if problem:
         if IN_CI:
             pytest.fail(f"Spark cannot run: {problem}, and CI=true requires it", pytrace=False)
         pytest.skip(f"Spark cannot run: {problem}; Spark tests skipped (they always run in CI)")
-    if spark_build is not None:
-        warehouse = spark_build.result()
+    if "spark" in background_jobs:
+        warehouse = background_jobs["spark"].result()
     else:
         warehouse = build_spark_warehouse(dataset, tmp_path_factory.mktemp("spark"))
     yield warehouse

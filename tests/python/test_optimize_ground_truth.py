@@ -16,21 +16,13 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from conftest import Dataset, as_decimal, build_warehouse, fresh_postgres_env, python_command, run_checked
+from conftest import as_decimal, build_warehouse, fresh_postgres_env
 
 from ai_finops.generate.scenario_optimize import BLOAT_BASELINE_DAYS, BLOAT_RECENT_DAYS, CACHE_TTL, LOOKBACK_DAYS
 from ai_finops.project import PROJECT_DIR
 
 TOLERANCE = Decimal("0.05")
 CENT = Decimal("0.005")
-
-
-@pytest.fixture(scope="session")
-def optimize_dataset(tmp_path_factory) -> Dataset:
-    folder = tmp_path_factory.mktemp("optimize_dataset")
-    run_checked(python_command("generate", "--scenario", "optimize", "--out", str(folder)), dict(os.environ),
-                "ai-finops generate --scenario optimize")
-    return Dataset(folder)
 
 
 @pytest.fixture(scope="session")
@@ -43,11 +35,15 @@ def optimize_duckdb_warehouse(optimize_dataset, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def optimize_postgres_warehouse(optimize_dataset, tmp_path_factory):
-    """A database of its own (the default dataset's suite database plus `_optimize`), dropped and re-created."""
-    env = fresh_postgres_env("_optimize")
-    folder = tmp_path_factory.mktemp("optimize_postgres")
-    warehouse = build_warehouse("postgres", env, optimize_dataset, folder / "target", unit_tests=False)
+def optimize_postgres_warehouse(background_jobs, optimize_dataset, tmp_path_factory):
+    """A database of its own (the default dataset's suite database plus `_optimize`), dropped and re-created; built in
+    the background from the start of the session when PostgreSQL is reachable (conftest background_jobs)."""
+    if "optimize_postgres" in background_jobs:
+        warehouse = background_jobs["optimize_postgres"].result()
+    else:
+        env = fresh_postgres_env("_optimize")
+        folder = tmp_path_factory.mktemp("optimize_postgres")
+        warehouse = build_warehouse("postgres", env, optimize_dataset, folder / "target", unit_tests=False)
     yield warehouse
     warehouse.close()
 
