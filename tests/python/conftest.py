@@ -275,9 +275,10 @@ def run_sqlfluff_lint() -> subprocess.CompletedProcess:
 def background_jobs(request, tmp_path_factory) -> dict[str, BackgroundJob]:
     """Starts, when the session starts, the slow work that runs in subprocesses and that collected tests will need:
     the Spark build, the PostgreSQL warehouses (the session's and the optimize scenario's) and the sqlfluff lint.
-    Run one after the other, the suite used 0.8 of the 2 cores on average (CI, session 13): started together, they
-    use the idle one. Each starts only when it can run (Spark and Java there, PostgreSQL reachable); otherwise its
-    fixture builds, skips or fails as before, in the test that needs it."""
+    They overlap the DuckDB tests of the main thread, which leave a core idle at times (the suite's own processes
+    used 0.8 of the 2 cores on average, the PostgreSQL server not counted); in CI pytest went from 21:24 to 21:07.
+    Each starts only when it can run (Spark and Java there, PostgreSQL reachable); otherwise its fixture builds, skips
+    or fails as before, in the test that needs it."""
     items = request.session.items
     jobs: dict[str, BackgroundJob] = {}
     if any(item.path.name == "test_spark.py" for item in items) and not spark_unavailable():
