@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from ai_finops.project import PROJECT_DIR
+from ai_finops.project import PROJECT_DIR, postgres_settings
 
 TEST_SPANS = int(os.environ.get("AI_FINOPS_TEST_SPANS", "4000"))
 TEST_SEED = int(os.environ.get("AI_FINOPS_TEST_SEED", "20261130"))
@@ -154,13 +154,6 @@ def postgres_reachable(settings: dict[str, object]) -> str | None:
         return str(error).strip()
 
 
-def postgres_admin_settings() -> dict[str, object]:
-    """The suite's server settings (from AI_FINOPS_PG_*), for a reachability check."""
-    from ai_finops.project import postgres_settings
-
-    return postgres_settings(dict(os.environ))
-
-
 def fresh_postgres_env(suffix: str = "") -> dict[str, str]:
     """Environment for a fresh PostgreSQL database (the suite's database name + suffix), dropped and re-created;
     skips (or fails under CI) when no server is reachable."""
@@ -193,10 +186,8 @@ def postgres_env() -> dict[str, str]:
 
 @pytest.fixture(scope="session")
 def postgres_warehouse(background_jobs, dataset, postgres_env, tmp_path_factory) -> Warehouse:
-    if "postgres" in background_jobs:
-        warehouse = background_jobs["postgres"].result()
-    else:
-        warehouse = build_warehouse("postgres", postgres_env, dataset, tmp_path_factory.mktemp("postgres") / "target")
+    warehouse = background_result(background_jobs, "postgres", lambda: build_warehouse(
+        "postgres", postgres_env, dataset, tmp_path_factory.mktemp("postgres") / "target"))
     yield warehouse
     warehouse.close()
 
@@ -254,6 +245,18 @@ class BackgroundJob(threading.Thread):
         return self.value
 
 
+def background_result(jobs: dict[str, BackgroundJob], name: str, work):
+    """The result of the background job `name` when the session started one, else of work() run here."""
+    return jobs[name].result() if name in jobs else work()
+
+
+def build_optimize_postgres_warehouse(optimize_dataset: Dataset, folder: Path) -> Warehouse:
+    """The optimize scenario in a PostgreSQL database of its own (the suite database plus `_optimize`), dropped and
+    re-created; without unit tests (the session's warehouse runs them)."""
+    return build_warehouse("postgres", fresh_postgres_env("_optimize"), optimize_dataset, folder / "target",
+                           unit_tests=False)
+
+
 def uses_postgres(item, fixture: str, parametrized: str) -> bool:
     """Whether a collected test reads a PostgreSQL warehouse fixture, directly or as the postgres param of another."""
     params = item.callspec.params if hasattr(item, "callspec") else {}
@@ -284,17 +287,20 @@ def background_jobs(request, tmp_path_factory) -> dict[str, BackgroundJob]:
     if any(item.path.name == "test_spark.py" for item in items) and not spark_unavailable():
         jobs["spark"] = BackgroundJob("spark-build", partial(
             build_spark_warehouse, request.getfixturevalue("dataset"), tmp_path_factory.mktemp("spark")))
-    postgres_up = postgres_reachable(postgres_admin_settings()) is None
-    if postgres_up and any(uses_postgres(item, "postgres_warehouse", "warehouse") for item in items):
+    wants_postgres = any(uses_postgres(item, "postgres_warehouse", "warehouse") for item in items)
+    wants_optimize_postgres = any(uses_postgres(item, "optimize_postgres_warehouse", "optimize_warehouse")
+                                  for item in items)
+    # Checked only when a collected test needs PostgreSQL: an unreachable server costs the connect timeout.
+    postgres_up = (wants_postgres or wants_optimize_postgres) and postgres_reachable(postgres_settings()) is None
+    if postgres_up and wants_postgres:
         # The suite database is created here, in the main thread, once: postgres_env is cached for the session.
         jobs["postgres"] = BackgroundJob("postgres-build", partial(
             build_warehouse, "postgres", request.getfixturevalue("postgres_env"), request.getfixturevalue("dataset"),
             tmp_path_factory.mktemp("postgres") / "target"))
-    if postgres_up and any(uses_postgres(item, "optimize_postgres_warehouse", "optimize_warehouse") for item in items):
-        # Created here too, in the main thread: optimize_postgres_warehouse takes this job's warehouse.
+    if postgres_up and wants_optimize_postgres:
         jobs["optimize_postgres"] = BackgroundJob("optimize-postgres-build", partial(
-            build_warehouse, "postgres", fresh_postgres_env("_optimize"), request.getfixturevalue("optimize_dataset"),
-            tmp_path_factory.mktemp("optimize_postgres") / "target", unit_tests=False))
+            build_optimize_postgres_warehouse, request.getfixturevalue("optimize_dataset"),
+            tmp_path_factory.mktemp("optimize_postgres")))
     if any(item.path.name == "test_sqlfluff.py" for item in items):
         jobs["sqlfluff"] = BackgroundJob("sqlfluff-lint", run_sqlfluff_lint)
     for job in jobs.values():
@@ -312,10 +318,8 @@ def spark_warehouse(background_jobs, dataset, tmp_path_factory) -> Warehouse:
         if IN_CI:
             pytest.fail(f"Spark cannot run: {problem}, and CI=true requires it", pytrace=False)
         pytest.skip(f"Spark cannot run: {problem}; Spark tests skipped (they always run in CI)")
-    if "spark" in background_jobs:
-        warehouse = background_jobs["spark"].result()
-    else:
-        warehouse = build_spark_warehouse(dataset, tmp_path_factory.mktemp("spark"))
+    warehouse = background_result(background_jobs, "spark", lambda: build_spark_warehouse(
+        dataset, tmp_path_factory.mktemp("spark")))
     yield warehouse
     warehouse.close()
 

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from conftest import as_decimal, build_warehouse, fresh_postgres_env
+from conftest import as_decimal, background_result, build_optimize_postgres_warehouse, build_warehouse
 
 from ai_finops.generate.scenario_optimize import BLOAT_BASELINE_DAYS, BLOAT_RECENT_DAYS, CACHE_TTL, LOOKBACK_DAYS
 from ai_finops.project import PROJECT_DIR
@@ -36,14 +36,10 @@ def optimize_duckdb_warehouse(optimize_dataset, tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def optimize_postgres_warehouse(background_jobs, optimize_dataset, tmp_path_factory):
-    """A database of its own (the default dataset's suite database plus `_optimize`), dropped and re-created; built in
-    the background from the start of the session when PostgreSQL is reachable (conftest background_jobs)."""
-    if "optimize_postgres" in background_jobs:
-        warehouse = background_jobs["optimize_postgres"].result()
-    else:
-        env = fresh_postgres_env("_optimize")
-        folder = tmp_path_factory.mktemp("optimize_postgres")
-        warehouse = build_warehouse("postgres", env, optimize_dataset, folder / "target", unit_tests=False)
+    """conftest.build_optimize_postgres_warehouse, built in the background from the start of the session when
+    PostgreSQL is reachable (conftest background_jobs)."""
+    warehouse = background_result(background_jobs, "optimize_postgres", lambda: build_optimize_postgres_warehouse(
+        optimize_dataset, tmp_path_factory.mktemp("optimize_postgres")))
     yield warehouse
     warehouse.close()
 

@@ -3,10 +3,9 @@ in two processes. The lint starts in the background when the session starts (con
 
 from __future__ import annotations
 
-from conftest import run_sqlfluff_lint
+from conftest import background_result, run_sqlfluff_lint
 
 
 def test_sqlfluff_lint_passes(background_jobs):
-    job = background_jobs.get("sqlfluff")
-    result = job.result() if job is not None else run_sqlfluff_lint()
+    result = background_result(background_jobs, "sqlfluff", run_sqlfluff_lint)
     assert result.returncode == 0, "sqlfluff found problems:\n" + result.stdout[-15000:]
