@@ -74,11 +74,22 @@ class Project:
     def dbt(self, *arguments: str) -> str:
         return run_checked(self.dbt_command(*arguments), self.env, "dbt " + " ".join(arguments))
 
-    def dbt_exit_code(self, *arguments: str) -> int:
-        """Run dbt and return its exit code (for invocations that are expected to fail). Nothing reads their
-        manifest.json or run_results.json: --no-write-json saves about 0.7 s of the 4.5 s each takes here."""
-        return subprocess.run(self.dbt_command(*arguments, "--no-write-json"), cwd=self.project_dir, env=self.env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False).returncode
+    def data_tests(self, *arguments: str) -> CompiledDataTests:
+        """Run `dbt test` with these arguments once, for real, and keep the SQL dbt compiled for the tests it ran:
+        later checks of the same tests run that SQL as queries (CompiledDataTests.rerun) instead of a dbt
+        invocation of about 4.5 s each. The compiled SQL holds what dbt read when it compiled it (on DuckDB the
+        latest build's processed_at), so it stays valid until the next dbt run or seed."""
+        target = "target_vars" if "--vars" in arguments else "target"
+        results_path = self.work / target / "run_results.json"
+        results_path.unlink(missing_ok=True)  # a dbt that stops before running writes none: never read a stale one
+        completed = subprocess.run(self.dbt_command("test", *arguments), cwd=self.project_dir, env=self.env,
+                                   text=True, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False)
+        what = "dbt test " + " ".join(arguments)
+        assert completed.returncode in (0, 1) and results_path.exists(), \
+            f"{what} did not run its tests (exit {completed.returncode}):\n{completed.stdout[-6000:]}"
+        results = json.loads(results_path.read_text())["results"]
+        compiled = [result["compiled_code"] for result in results if result["unique_id"].startswith("test.")]
+        return CompiledDataTests(self, what, completed.returncode, compiled)
 
     def execute(self, *statements: str) -> None:
         connection = connect(self.target, self.env)
@@ -144,6 +155,29 @@ class Project:
         finally:
             connection.close()
         return found
+
+
+class CompiledDataTests:
+    """Data tests dbt ran once (exit_code: that run's exit code) and the SQL it compiled for them. rerun() runs the
+    SQL again as dbt's test materialization does with the project's settings for these tests (severity error,
+    failures = count(*) of the rows returned, an error when not 0): 1 when a test returns rows, else 0, as dbt test
+    exits. On creation, the rerun must agree with dbt's own run."""
+
+    def __init__(self, project: Project, what: str, exit_code: int, compiled: list[str]):
+        assert compiled, f"{what} selected no data test"
+        self.project = project
+        self.what = what
+        self.exit_code = exit_code
+        self.compiled = compiled
+        assert self.rerun() == exit_code, f"{what}: its compiled SQL and dbt's run disagree"
+
+    def rerun(self) -> int:
+        connection = connect(self.project.target, self.project.env)
+        try:
+            return int(any(self.project.query(f"select count(*) from ({sql}) as dbt_internal_test", connection)[0][0]
+                           for sql in self.compiled))
+        finally:
+            connection.close()
 
 
 def trace_dates_sql(raw: str) -> str:
@@ -369,15 +403,16 @@ def test_data_tests_check_the_rows_the_latest_build_wrote(project):
         f"cast('{latest}' as timestamp)")[0][0]
     oldest = project.query("select min(trace_date) from {schema}.fct_llm_calls")[0][0]
     assert oldest < window_start, "the incremental run rebuilt everything; nothing to leave out"
-    unique_call_id = ["test", "--select", "fct_llm_calls,test_name:unique"]
+    unique_call_id = ["--select", "fct_llm_calls,test_name:unique"]
 
     # A duplicate call written by an earlier build (outside the window): not re-checked by the daily run ...
     project.execute("insert into {schema}.fct_llm_calls select * from {schema}.fct_llm_calls "
                     f"where call_id = (select min(call_id) from {{schema}}.fct_llm_calls "
                     f"where trace_date = cast('{oldest}' as date))")
-    assert project.dbt_exit_code(*unique_call_id) == 0
+    unique_latest_build = project.data_tests(*unique_call_id)
+    assert unique_latest_build.exit_code == 0
     # ... but found by the full check.
-    assert project.dbt_exit_code(*unique_call_id, "--vars", "{incremental_test_scope: all}") == 1
+    assert project.data_tests(*unique_call_id, "--vars", "{incremental_test_scope: all}").exit_code == 1
 
     # A duplicate in the rows the latest build wrote fails the daily run's test.
     project.execute("delete from {schema}.fct_llm_calls where trace_date = "
@@ -385,15 +420,16 @@ def test_data_tests_check_the_rows_the_latest_build_wrote(project):
     project.execute("insert into {schema}.fct_llm_calls select * from {schema}.fct_llm_calls "
                     f"where call_id = (select min(call_id) from {{schema}}.fct_llm_calls "
                     f"where processed_at = cast('{latest}' as timestamp))")
-    assert project.dbt_exit_code(*unique_call_id) == 1
+    assert unique_latest_build.rerun() == 1
 
     # The privacy scan reads the same rows: the content marker in a row of the latest build fails it.
-    privacy = ["test", "--select", "assert_no_content_leaves_staging"]
+    privacy = ["--select", "assert_no_content_leaves_staging"]
     project.dbt("run", "--select", "fct_llm_calls", "--full-refresh")
-    assert project.dbt_exit_code(*privacy) == 0
+    privacy_scan = project.data_tests(*privacy)
+    assert privacy_scan.exit_code == 0
     project.execute("update {schema}.fct_llm_calls set trace_id = 'leaked PII-CONTENT-MARKER text' "
                     "where call_id = (select min(call_id) from {schema}.fct_llm_calls)")
-    assert project.dbt_exit_code(*privacy) == 1
+    assert privacy_scan.rerun() == 1
     project.dbt("run", "--select", "fct_llm_calls", "--full-refresh")  # leave the warehouse as it was built
 
 
@@ -411,7 +447,7 @@ def test_token_conservation_checks_the_rebuilt_window(project):
         for model in ("stg_otel__span_attributes", "int_otel_spans_classified", "int_llm_calls"))
     oldest = project.query("select min(trace_date) from {schema}.int_llm_calls")[0][0]
     assert oldest < window_start, "the incremental run rebuilt everything; nothing to leave out"
-    conserved = ["test", "--select", "assert_otel_token_totals_conserved"]
+    conserved = ["--select", "assert_otel_token_totals_conserved"]
 
     def shift_output_tokens(condition: str, delta: int) -> None:
         project.execute(f"update {{schema}}.int_llm_calls set output_tokens = output_tokens + ({delta}) "
@@ -422,15 +458,17 @@ def test_token_conservation_checks_the_rebuilt_window(project):
     in_window = f"trace_date = cast('{window_start}' as date)"
     # One token too many in a partition an earlier run wrote and checked: not re-read by the daily check ...
     shift_output_tokens(before_window, 1)
-    assert project.dbt_exit_code(*conserved) == 0
+    daily_check = project.data_tests(*conserved)
+    assert daily_check.exit_code == 0
     # ... but found by the full check.
-    assert project.dbt_exit_code(*conserved, "--vars", "{incremental_test_scope: all}") == 1
+    full_check = project.data_tests(*conserved, "--vars", "{incremental_test_scope: all}")
+    assert full_check.exit_code == 1
     # One token too many inside the rebuilt window fails the daily check.
     shift_output_tokens(in_window, 1)
-    assert project.dbt_exit_code(*conserved) == 1
+    assert daily_check.rerun() == 1
     shift_output_tokens(before_window, -1)
     shift_output_tokens(in_window, -1)
-    assert project.dbt_exit_code(*conserved, "--vars", "{incremental_test_scope: all}") == 0
+    assert full_check.rerun() == 0
 
 
 def test_task_conservation_catches_stale_task_rows(project):
@@ -443,9 +481,9 @@ def test_task_conservation_catches_stale_task_rows(project):
     oldest = project.query("select min(first_trace_date) from {schema}.int_llm_tasks")[0][0]
     task_id = project.query("select min(task_id) from {schema}.int_llm_tasks where processed_at = "
                             "(select max(processed_at) from {schema}.int_llm_tasks)")[0][0]
-    conserved = ["test", "--select", "assert_otel_task_span_counts_conserved"]
-    unique_task_id = ["test", "--select", "int_llm_tasks,test_name:unique"]
-    assert project.dbt_exit_code(*conserved) == 0
+    conserved = project.data_tests("--select", "assert_otel_task_span_counts_conserved")
+    unique_task_id = ["--select", "int_llm_tasks,test_name:unique"]
+    assert conserved.exit_code == 0
 
     # The task's old row left behind in the oldest partition, as if its first trace had moved to a later day.
     columns = ", ".join(project.columns(project.schema, "int_llm_tasks"))
@@ -454,8 +492,8 @@ def test_task_conservation_catches_stale_task_rows(project):
         + columns.replace("first_trace_date", f"cast('{oldest}' as date) as first_trace_date")
         .replace("processed_at", "cast('2000-01-01' as timestamp) as processed_at")
         + f" from {{schema}}.int_llm_tasks where task_id = '{task_id}'")
-    assert project.dbt_exit_code(*unique_task_id) == 0, "the old row is outside the latest build"
-    assert project.dbt_exit_code(*conserved) == 1
+    assert project.data_tests(*unique_task_id).exit_code == 0, "the old row is outside the latest build"
+    assert conserved.rerun() == 1
     project.execute(f"delete from {{schema}}.int_llm_tasks where task_id = '{task_id}' "
                     "and processed_at = cast('2000-01-01' as timestamp)")
 
@@ -463,9 +501,9 @@ def test_task_conservation_catches_stale_task_rows(project):
     old_task = project.query("select min(task_id) from {schema}.int_llm_tasks "
                              f"where first_trace_date = cast('{oldest}' as date)")[0][0]
     project.execute(f"update {{schema}}.int_llm_tasks set span_count = span_count + 1 where task_id = '{old_task}'")
-    assert project.dbt_exit_code(*conserved) == 1
+    assert conserved.rerun() == 1
     project.execute(f"update {{schema}}.int_llm_tasks set span_count = span_count - 1 where task_id = '{old_task}'")
-    assert project.dbt_exit_code(*conserved) == 0
+    assert conserved.rerun() == 0
 
 
 def test_disposition_conservation_catches_lost_and_doubled_spans(project):
@@ -473,8 +511,8 @@ def test_disposition_conservation_catches_lost_and_doubled_spans(project):
     a span lost from its placement, placed twice, or placed without a raw row fails it, in any partition."""
     if project.target != "duckdb":
         pytest.skip("a whole-table test, the same SQL on every engine; checked on DuckDB to keep CI short")
-    disposition = ["test", "--select", "assert_otel_every_raw_span_has_exactly_one_disposition"]
-    assert project.dbt_exit_code(*disposition) == 0
+    disposition = project.data_tests("--select", "assert_otel_every_raw_span_has_exactly_one_disposition")
+    assert disposition.exit_code == 0
     oldest = project.query("select min(trace_date) from {schema}.int_llm_call_audit")[0][0]
     occurrence = project.query("select min(span_occurrence_id) from {schema}.int_llm_call_audit "
                                f"where trace_date = cast('{oldest}' as date)")[0][0]
@@ -482,20 +520,20 @@ def test_disposition_conservation_catches_lost_and_doubled_spans(project):
                     f"where span_occurrence_id = '{occurrence}'")
     # Lost: the audit row of an old partition deleted.
     project.execute(f"delete from {{schema}}.int_llm_call_audit where span_occurrence_id = '{occurrence}'")
-    assert project.dbt_exit_code(*disposition) == 1
+    assert disposition.rerun() == 1
     # Placed twice.
     project.execute("insert into {schema}.int_llm_call_audit select * from {schema}.kept_audit_row")
     project.execute("insert into {schema}.int_llm_call_audit select * from {schema}.kept_audit_row")
-    assert project.dbt_exit_code(*disposition) == 1
+    assert disposition.rerun() == 1
     # Placed once, but also a placement whose raw row does not exist.
     project.execute(f"delete from {{schema}}.int_llm_call_audit where span_occurrence_id = '{occurrence}'")
     project.execute("insert into {schema}.int_llm_call_audit select * from {schema}.kept_audit_row")
     project.execute("insert into {schema}.int_llm_call_audit select * replace ("
                     "'no-such-file:0:0' as span_occurrence_id) from {schema}.kept_audit_row")
-    assert project.dbt_exit_code(*disposition) == 1
+    assert disposition.rerun() == 1
     project.execute("delete from {schema}.int_llm_call_audit where span_occurrence_id = 'no-such-file:0:0'")
     project.execute("drop table {schema}.kept_audit_row")
-    assert project.dbt_exit_code(*disposition) == 0
+    assert disposition.rerun() == 0
 
 
 def test_call_conservation_catches_lost_and_doubled_calls(project):
@@ -503,22 +541,22 @@ def test_call_conservation_catches_lost_and_doubled_calls(project):
     whole: a call missing from the priced table or priced twice fails it, in any partition."""
     if project.target != "duckdb":
         pytest.skip("a whole-table test, the same SQL on every engine; checked on DuckDB to keep CI short")
-    conserved = ["test", "--select", "assert_llm_calls_priced_conserves_calls"]
-    assert project.dbt_exit_code(*conserved) == 0
+    conserved = project.data_tests("--select", "assert_llm_calls_priced_conserves_calls")
+    assert conserved.exit_code == 0
     call_id = project.query("select min(call_id) from {schema}.int_llm_calls_priced where trace_date = "
                             "(select min(trace_date) from {schema}.int_llm_calls_priced)")[0][0]
     project.execute("create table {schema}.kept_priced_row as select * from {schema}.int_llm_calls_priced "
                     f"where call_id = '{call_id}'")
     project.execute(f"delete from {{schema}}.int_llm_calls_priced where call_id = '{call_id}'")
-    assert project.dbt_exit_code(*conserved) == 1
+    assert conserved.rerun() == 1
     project.execute("insert into {schema}.int_llm_calls_priced select * from {schema}.kept_priced_row")
-    assert project.dbt_exit_code(*conserved) == 0
+    assert conserved.rerun() == 0
     project.execute("insert into {schema}.int_llm_calls_priced select * from {schema}.kept_priced_row")
-    assert project.dbt_exit_code(*conserved) == 1
+    assert conserved.rerun() == 1
     project.execute(f"delete from {{schema}}.int_llm_calls_priced where call_id = '{call_id}'")
     project.execute("insert into {schema}.int_llm_calls_priced select * from {schema}.kept_priced_row")
     project.execute("drop table {schema}.kept_priced_row")
-    assert project.dbt_exit_code(*conserved) == 0
+    assert conserved.rerun() == 0
 
 
 def partition_columns(project_dir: Path) -> dict[str, str]:
@@ -624,7 +662,7 @@ def test_unique_combination_finds_a_duplicated_combination(project):
     latest build fails it, a row that differs in one of the columns does not."""
     if project.target != "duckdb":
         pytest.skip("the hashed grouping is DuckDB's; PostgreSQL runs the plain group by")
-    unique_combination = ["test", "--select", "stg_otel__span_attributes,test_name:unique_combination_of_columns"]
+    unique_combination = ["--select", "stg_otel__span_attributes,test_name:unique_combination_of_columns"]
     latest = "processed_at = (select max(processed_at) from {schema}.stg_otel__span_attributes)"
     project.execute(
         "create table {schema}.kept_attribute_row as select * from {schema}.stg_otel__span_attributes "
@@ -634,10 +672,11 @@ def test_unique_combination_finds_a_duplicated_combination(project):
         # The same span, scope and concept under another key: a different combination.
         project.execute("insert into {schema}.stg_otel__span_attributes select * replace ("
                         "attribute_key || '.other' as attribute_key) from {schema}.kept_attribute_row")
-        assert project.dbt_exit_code(*unique_combination) == 0
+        combination_test = project.data_tests(*unique_combination)
+        assert combination_test.exit_code == 0
         # The row itself once more: a duplicated combination.
         project.execute("insert into {schema}.stg_otel__span_attributes select * from {schema}.kept_attribute_row")
-        assert project.dbt_exit_code(*unique_combination) == 1
+        assert combination_test.rerun() == 1
     finally:
         project.execute(
             "delete from {schema}.stg_otel__span_attributes as a using {schema}.kept_attribute_row as k "
@@ -645,4 +684,4 @@ def test_unique_combination_finds_a_duplicated_combination(project):
             "and a.concept = k.concept and a.attribute_key in (k.attribute_key, k.attribute_key || '.other')",
             "insert into {schema}.stg_otel__span_attributes select * from {schema}.kept_attribute_row",
             "drop table {schema}.kept_attribute_row")
-    assert project.dbt_exit_code(*unique_combination) == 0
+    assert combination_test.rerun() == 0
