@@ -566,8 +566,9 @@ def render(report: dict) -> str:
     info = report["machine"]
     lines += [f"Machine: {info['cpu']}, {info['cores']} cores, {info['ram_gib']:.1f} GiB RAM, {info['os']}. "
               + ", ".join(f"{k} {v}" for k, v in report["versions"].items()) + ". "
-              + f"Load average at start {', '.join(f'{x:.2f}' for x in info['load_average_at_start'])} "
-              + "(other jobs shared the 2 cores: wall times are pessimistic).", ""]
+              + f"Load average at start {', '.join(f'{x:.2f}' for x in info['load_average_at_start'])}"
+              + (" (other jobs shared the cores: wall times are pessimistic)."
+                 if info["load_average_at_start"][0] >= 1.0 else "."), ""]
     lines += [f"Command: `{report['command']}`; generator seed {report['seed']}, {report['days']} days; the traces "
               f"started on the last day ({report['last_day']}) are held back for the full build and put back for "
               "the incremental one. Both builds are production runs (`--exclude-resource-type unit_test`: unit "
