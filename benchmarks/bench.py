@@ -239,6 +239,35 @@ def warehouse_counts(engine: str, env: dict[str, str]) -> dict:
         sql.close()
 
 
+def storage_layout(env: dict[str, str]) -> dict:
+    """DuckDB: per table of the schema with a date partition column (trace_date, usage_date), its row groups and the
+    mean number of dates each row group spans (max - min + 1). A daily run's window read and delete skip the row groups
+    whose range misses the window (docs/incremental.md, "Storage order"): 1 is a row group per date or less."""
+    schema = env["AI_FINOPS_SCHEMA"]
+    sql = Sql("duckdb", env)
+    try:
+        tables = sql.run("select columns.table_name, columns.column_name from information_schema.columns "
+                         "inner join information_schema.tables using (table_schema, table_name) "
+                         f"where columns.table_schema = '{schema}' and tables.table_type = 'BASE TABLE' "
+                         "and columns.column_name in ('trace_date', 'usage_date') "
+                         "order by columns.table_name, columns.column_name desc")
+        layout = {}
+        for table, column in tables:
+            if table in layout:
+                continue
+            row_groups = sql.run(
+                "select row_group_id, min(stats['min']::date), max(stats['max']::date) "
+                f"from pragma_storage_info('{schema}.{table}') where column_name = '{column}' "
+                "and segment_type <> 'VALIDITY' and stats['min'] is not null group by row_group_id")
+            if len(row_groups) > 1:
+                layout[table] = {"column": column, "row_groups": len(row_groups),
+                                 "dates_per_row_group": sum((high - low).days + 1 for _, low, high in row_groups)
+                                 / len(row_groups)}
+        return layout
+    finally:
+        sql.close()
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # the floor and its equality check
 # ---------------------------------------------------------------------------------------------------------------
@@ -448,6 +477,7 @@ def run_engine(engine: str, data: Path, work: Path, last_day: dt.date, args, res
     full["counts"] = warehouse_counts(engine, env)
     full["spans"] = full["counts"]["spans"]
     if engine == "duckdb":
+        full["layout"] = storage_layout(env)
         floor = measure("duckdb_floor", [sys.executable, str(Path(__file__)), "floor", "--duckdb",
                                          env["AI_FINOPS_DUCKDB_PATH"], "--schema", env["AI_FINOPS_SCHEMA"]], env, logs)
         floor.update(last_json(floor["stdout"]))
@@ -681,6 +711,12 @@ def engine_details(engine: dict) -> list[str]:
         slowest = ", ".join(f"{name} {seconds:.1f} s" for seconds, name, _ in profile["slowest"][:8])
         lines.append(f"- {label.capitalize()}, dbt node time by kind (run_results.json, summed over 2 threads): "
                      f"{by_type}. Slowest nodes: {slowest}.")
+    layout = (full or {}).get("layout")
+    if layout:
+        lines.append("- Storage after the full build (DuckDB; a daily run skips row groups whose dates miss its window): "
+                     "row groups and the mean number of dates each spans, of 30: "
+                     + ", ".join(f"{table} {item['row_groups']} x {item['dates_per_row_group']:.1f}"
+                                 for table, item in sorted(layout.items())) + ".")
     lines.append("")
     return lines
 

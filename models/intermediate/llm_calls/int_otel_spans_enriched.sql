@@ -132,4 +132,5 @@ final as (
 )
 
 select * from final
-{{ incremental_cluster_order('trace_date', window) }}
+{#- No sort (incremental_cluster_order): the rows stream through hash joins probed by int_otel_spans_typed's rows,
+    which a full build stores in date order, and keep their row groups' dates (docs/incremental.md). #}
