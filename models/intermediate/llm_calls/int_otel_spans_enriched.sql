@@ -132,5 +132,4 @@ final as (
 )
 
 select * from final
-{#- No sort (incremental_cluster_order): the rows stream through hash joins probed by int_otel_spans_typed's rows,
-    which a full build stores in date order, and keep their row groups' dates (docs/incremental.md). #}
+{{ incremental_cluster_order('trace_date', window) }}
