@@ -576,8 +576,9 @@ def partition_columns(project_dir: Path) -> dict[str, str]:
 
 def test_full_build_stores_rows_in_partition_order(project):
     """On DuckDB a full build writes every date-partitioned model sorted by its partition column
-    (incremental_cluster_order), so a daily run's window read and delete touch the row groups of the window only;
-    with var incremental_cluster_full_builds false the rows stay in the order the build's windows and joins left."""
+    (incremental_cluster_order), except the ancestor walk and the models that keep a sorted parent's order, so a daily
+    run's window read and delete touch the row groups of the window only; with var incremental_cluster_full_builds
+    false the rows stay in the order the build's windows and joins left."""
     if project.target != "duckdb":
         pytest.skip("the sort is DuckDB's (min/max per row group); PostgreSQL and Spark store partitions otherwise")
 
