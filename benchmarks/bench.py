@@ -246,21 +246,19 @@ def storage_layout(env: dict[str, str]) -> dict:
     schema = env["AI_FINOPS_SCHEMA"]
     sql = Sql("duckdb", env)
     try:
-        tables = sql.run("select columns.table_name, columns.column_name from information_schema.columns "
+        # One partition column per table: trace_date where a table has both.
+        tables = sql.run("select columns.table_name, min(columns.column_name) from information_schema.columns "
                          "inner join information_schema.tables using (table_schema, table_name) "
                          f"where columns.table_schema = '{schema}' and tables.table_type = 'BASE TABLE' "
-                         "and columns.column_name in ('trace_date', 'usage_date') "
-                         "order by columns.table_name, columns.column_name desc")
+                         "and columns.column_name in ('trace_date', 'usage_date') group by columns.table_name")
         layout = {}
         for table, column in tables:
-            if table in layout:
-                continue
             row_groups = sql.run(
                 "select row_group_id, min(stats['min']::date), max(stats['max']::date) "
                 f"from pragma_storage_info('{schema}.{table}') where column_name = '{column}' "
                 "and segment_type <> 'VALIDITY' and stats['min'] is not null group by row_group_id")
             if len(row_groups) > 1:
-                layout[table] = {"column": column, "row_groups": len(row_groups),
+                layout[table] = {"row_groups": len(row_groups),
                                  "dates_per_row_group": sum((high - low).days + 1 for _, low, high in row_groups)
                                  / len(row_groups)}
         return layout
@@ -714,7 +712,7 @@ def engine_details(engine: dict) -> list[str]:
     layout = (full or {}).get("layout")
     if layout:
         lines.append("- Storage after the full build (DuckDB; a daily run skips row groups whose dates miss its window): "
-                     "row groups and the mean number of dates each spans, of 30: "
+                     "row groups and the mean number of dates each spans: "
                      + ", ".join(f"{table} {item['row_groups']} x {item['dates_per_row_group']:.1f}"
                                  for table, item in sorted(layout.items())) + ".")
     lines.append("")
