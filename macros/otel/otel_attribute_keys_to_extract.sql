@@ -1,9 +1,10 @@
 {#- The entries of seed otel_attribute_keys, one per seed row, as a list of
     {'attribute_scope', 'attribute_key', 'concept', 'priority', 'convention_hint'} ordered by concept, priority, key
-    and scope (the order in which a span's keys compete for a concept; a key may carry several concepts), for the fast
-    path of stg_otel__span_attributes, which extracts only these keys from each JSON object and ranks each span's
-    concepts within its own row, instead of exploding every attribute (content included) and ranking with a window
-    over all attribute rows. Returns none, and the model takes the portable explode-and-join path, when:
+    and scope (the order in which a span's keys compete for a concept; a key may carry several concepts), for the
+    seeded-key fast path (otel_attribute_entry_plan): stg_otel__spans extracts only these keys from each JSON object
+    and ranks each span's concepts within its own row, instead of exploding every attribute (content included) and
+    ranking with a window over all attribute rows; stg_otel__span_attributes and int_otel_spans_typed read those lists.
+    Returns none, and the models take the portable explode-and-join path, when:
     - the engine has no list-valued JSON extraction (only DuckDB takes the fast path);
     - dbt is parsing, or the seed table is not built yet;
     - the seed has a prefix key (prefix matching needs every key of the object), or a key, concept or hint the path

@@ -20,6 +20,11 @@
         ~ ') as new_data',
     ignore_parents=['stg_otel__trace_dates']
 ) -%}
+{#- DuckDB: each span's seeded attributes as two ranked lists (macro otel_attribute_lists_select), unnested by
+    stg_otel__span_attributes and read in place by int_otel_spans_typed. Other engines explode the JSON in
+    stg_otel__span_attributes instead. -#}
+{%- set attribute_plan = otel_attribute_entry_plan() %}
+-- depends_on: {{ ref('otel_attribute_keys') }}
 
 with
 
@@ -28,6 +33,14 @@ source_spans as (
     {{ otel_source_spans_dated(window) }}
 
 ),
+{%- if attribute_plan is not none %}
+
+listed_spans as (
+
+    {{ otel_attribute_lists_select('source_spans', attribute_plan) }}
+
+),
+{%- endif %}
 
 span_kinds as (
 
@@ -65,8 +78,12 @@ typed as (
         source_spans.source_line,
         source_spans.span_index,
         source_spans.loaded_at,
+        {%- if attribute_plan is not none %}
+            source_spans.attribute_entry_numbers,
+            source_spans.attribute_entry_values,
+        {%- endif %}
         source_spans.trace_date
-    from source_spans
+    from {{ 'listed_spans' if attribute_plan is not none else 'source_spans' }} as source_spans
 
 ),
 
@@ -136,6 +153,10 @@ final as (
         span_index,
         loaded_at,
         trace_date,
+        {%- if attribute_plan is not none %}
+            attribute_entry_numbers,
+            attribute_entry_values,
+        {%- endif %}
         {{ incremental_metadata_columns(window) }}
     from normalized
 
