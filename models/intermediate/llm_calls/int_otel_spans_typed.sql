@@ -149,6 +149,8 @@ input_basis_rules as (
                         [concept, lower(concept_value)] as role_key,
                         min(rule_priority) as rule_priority
                     from span_roles
+                    {#- A rule matches a value only by equality, as in the portable path's join. #}
+                    where concept is not null and concept_value is not null
                     group by concept, lower(concept_value)
                 ) as role_keys
             ) as role_priorities
